@@ -1,0 +1,1 @@
+## src/backend — see Makefile.am

@@ -1,0 +1,35 @@
+/*
+ * verifylog.h — recording verifications.
+ *
+ * Each verification adds a row (time, key, API, outcome) and bumps the key's
+ * request count and last-used time.  Writing that row in its own transaction would
+ * make every verification a disk write, so records are buffered in memory and
+ * flushed in one transaction when 256 are waiting, when the oldest is a second old,
+ * and on close.  A crash can lose at most that buffer: these are statistics, like
+ * Unkey's approximate lastUsedAt.  Credits and rate-limit counters are NOT
+ * buffered: they are committed before a verification returns.
+ * Retention: rows older than 30 days, or beyond the newest 1,000,000, are pruned on
+ * flush.
+ */
+#ifndef KD_CORE_VERIFYLOG_H
+#define KD_CORE_VERIFYLOG_H
+
+#include <stdint.h>
+
+#include "core/store.h"
+#include "model/verify.h"
+
+#define KD_VERIFYLOG_BATCH 256
+#define KD_VERIFYLOG_MAX_AGE_MS 1000
+#define KD_VERIFYLOG_RETAIN_MS (30LL * 24 * 3600 * 1000)
+#define KD_VERIFYLOG_RETAIN_ROWS 1000000
+
+/** Buffer one record (key_rid 0 for NOT_FOUND); may flush. */
+int kd_verifylog_record(struct kd_store *s, int64_t key_rid, const char *api_id,
+                        enum kd_verify_code code, int64_t at, struct kd_error *err);
+/** Write everything buffered now. */
+int kd_verifylog_flush(struct kd_store *s, struct kd_error *err);
+/** Free the buffer (after a flush). */
+void kd_verifylog_free(struct kd_store *s);
+
+#endif

@@ -1,0 +1,12 @@
+## Unit tests: one Check program per concept, linked with libkeydeck.
+if HAVE_CHECK
+KD_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+KD_TEST_LDADD = $(KD_LIBS) $(CHECK_LIBS)
+include tests/unit/util.mk
+include tests/unit/crypto.mk
+include tests/unit/logic.mk
+include tests/unit/store.mk
+include tests/unit/keys.mk
+include tests/unit/backend.mk
+endif
+EXTRA_DIST += tests/unit/test.h
