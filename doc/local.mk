@@ -1,1 +1,3 @@
-## doc — see Makefile.am
+## Manual pages and documents, installed and shipped in the tarball.
+dist_man_MANS += doc/keydeck.1
+dist_doc_DATA += doc/keystore.md
