@@ -45,7 +45,7 @@ int kd_validate_external_id(const char *id, struct kd_error *err); /* [A-Za-z0-9
 int kd_validate_environment(const char *env, struct kd_error *err);
 /**
  * meta must be a JSON object.  On a syntax error the message gives line:column
- * (1-based) and *line/*column are set when non-NULL.
+ * (1-based) and *line and *column are set when non-NULL.
  */
 int kd_validate_meta(const char *json, int *line, int *column, struct kd_error *err);
 int kd_validate_expires(int64_t expires, int64_t now_ms, struct kd_error *err);
