@@ -1,5 +1,25 @@
-## src/tui — the ncurses dashboard, as a library the keydeck binary links.
+## src/tui — the ncurses dashboard.  Only backend.h reaches data; curses lives
+## here and nowhere else.  Link: libkeydeck_tui.a $(KD_LIBS) $(CURSES_LIBS).
 noinst_LIBRARIES += libkeydeck_tui.a
-libkeydeck_tui_a_SOURCES =
 libkeydeck_tui_a_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+libkeydeck_tui_a_SOURCES = \
+	src/tui/action.c src/tui/action.h \
+	src/tui/app.c src/tui/app.h \
+	src/tui/chrome.c \
+	src/tui/crt.c src/tui/crt.h \
+	src/tui/draw.c src/tui/draw.h \
+	src/tui/keyname.c src/tui/keyname.h \
+	src/tui/layout.c src/tui/layout.h \
+	src/tui/list.c src/tui/list.h \
+	src/tui/prompt.c src/tui/prompt.h \
+	src/tui/render.c \
+	src/tui/script.c src/tui/script.h \
+	src/tui/text.c src/tui/text.h \
+	src/tui/tui.c src/tui/tui.h \
+	src/tui/view_apis.c \
+	src/tui/view_detail.c \
+	src/tui/view_keys.c \
+	src/tui/view_side.c
+KD_TUI_LIBS = libkeydeck_tui.a $(KD_LIBS) $(CURSES_LIBS)
+dist_doc_DATA += doc/keys.md
 include src/tui/theme.mk

@@ -8,6 +8,7 @@ include tests/unit/logic.mk
 include tests/unit/store.mk
 include tests/unit/keys.mk
 include tests/unit/backend.mk
+include tests/unit/tui.mk
 include tests/unit/theme.mk
 endif
 EXTRA_DIST += tests/unit/test.h

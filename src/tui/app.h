@@ -1,0 +1,175 @@
+/*
+ * app.h — the TUI's state and the functions the views, the dispatcher and the
+ * loop share.  Internal to src/tui.
+ *
+ * Data flow: a key becomes an action (action.h) and the dispatcher (app.c)
+ * changes state and sets dirty flags; once per loop iteration render.c repaints
+ * the dirty areas from the cached data and calls doupdate() once.  Views own
+ * their data sources (view_*.c) and fetch only through the backend.
+ */
+#ifndef KD_TUI_APP_H
+#define KD_TUI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "tui/action.h"
+#include "tui/layout.h"
+#include "tui/list.h"
+#include "tui/prompt.h"
+#include "tui/theme.h"
+#include "tui/tui.h"
+
+enum kd_pane {
+    KD_PANE_APIS,   /* or, in the roles/perms/log views, their list */
+    KD_PANE_KEYS,   /* unused outside the main view */
+    KD_PANE_DETAIL,
+    KD_PANE_COUNT
+};
+
+enum kd_view {
+    KD_VIEW_MAIN,  /* APIs | keys | detail */
+    KD_VIEW_ROLES, /* roles | permissions of the role */
+    KD_VIEW_PERMS, /* permissions | roles that grant it */
+    KD_VIEW_LOG,   /* audit log | entry */
+};
+
+/* Dirty bits per screen area: PAINT redraws from cached data, DATA refetches. */
+#define KD_DIRTY_PAINT 1u
+#define KD_DIRTY_DATA 2u
+
+/* One line of the detail pane: "label  value" or a section heading. */
+struct kd_detail_line {
+    char *label;             /* NULL: a heading or a continuation line */
+    char *value;
+    enum kd_theme_elem elem; /* for the value */
+};
+
+struct kd_detail {
+    char *for_id;            /* what the lines describe; NULL: nothing loaded */
+    struct kd_detail_line *lines;
+    size_t n, cap;
+    int scroll;
+};
+
+struct kd_app {
+    struct kd_backend *b;
+    const struct kd_tui_options *opt;
+    unsigned caps;
+    bool readonly;
+    bool quit;
+
+    struct kd_rect rects[KD_AREA_COUNT];
+    bool stacked, too_small;
+    int cols, rows;
+
+    enum kd_view view;
+    enum kd_pane focus;
+
+    /* main view */
+    struct kd_vlist apis, keys;
+    char *keys_api_id;       /* the API the keys list shows */
+    char *keys_api_name;
+    int64_t keys_api_count;  /* that API's key count, -1 unknown */
+    enum kd_key_sort sort;
+    bool sort_desc;
+    /* roles / permissions / log views share one list */
+    struct kd_vlist side;
+    bool side_open;
+
+    /* per-pane filter and the unfiltered count for "filter: pat (12/340)" */
+    char filter[KD_PANE_COUNT][128];
+    int64_t unfiltered[KD_PANE_COUNT];
+
+    struct kd_detail detail;
+
+    bool help_open;
+    int help_scroll;
+    enum kd_context help_ctx;
+
+    struct kd_prompt prompt;
+
+    char message[256];
+    enum kd_theme_elem message_elem;
+
+    int64_t last_refresh_ms;
+    bool stale;
+    unsigned dirty[KD_AREA_COUNT];
+    bool repaint_all;   /* Ctrl-L: make curses resend every cell */
+    unsigned paints;    /* doupdate() calls (tests check "no redraw when idle") */
+
+    struct kd_theme theme;
+};
+
+/* ---- app.c: state changes ---- */
+void kd_app_init(struct kd_app *app, struct kd_backend *b, const struct kd_tui_options *opt);
+void kd_app_free(struct kd_app *app);
+/** Feed one key (a code point, or KD_KEY_FN(KEY_*)). */
+void kd_app_key(struct kd_app *app, int key);
+/** The terminal changed size (after KEY_RESIZE or :resize). */
+void kd_app_resize(struct kd_app *app);
+/** Reload everything from the backend (r, :tick). */
+void kd_app_refresh(struct kd_app *app);
+/** Run an action as the dispatcher does (read-only checks included). */
+void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg);
+/** Set the status-bar message. */
+void kd_app_message(struct kd_app *app, enum kd_theme_elem elem, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void kd_app_dirty(struct kd_app *app, enum kd_layout_area area, unsigned bits);
+void kd_app_dirty_all(struct kd_app *app);
+/** The binding context of what has the keyboard now. */
+enum kd_context kd_app_context(const struct kd_app *app);
+/** The body height in rows of a pane's list (inside its frame, minus header). */
+int kd_app_list_height(const struct kd_app *app, enum kd_pane pane);
+
+/* ---- render.c: one paint pass, one doupdate ---- */
+/** Repaint what is dirty; returns true when something was drawn. */
+bool kd_render(struct kd_app *app);
+
+/* ---- views ---- */
+void kd_view_apis_init(struct kd_app *app);
+void kd_view_apis_draw(struct kd_app *app, struct kd_rect r, bool focused);
+void kd_view_keys_init(struct kd_app *app);
+/** Point the keys list at the API selected in the APIs pane (DATA when it changed). */
+void kd_view_keys_follow(struct kd_app *app);
+void kd_view_keys_draw(struct kd_app *app, struct kd_rect r, bool focused);
+/** Load the detail of the selected row when it changed. */
+void kd_view_detail_follow(struct kd_app *app);
+void kd_view_detail_draw(struct kd_app *app, struct kd_rect r, bool focused);
+void kd_detail_clear(struct kd_detail *d);
+void kd_detail_add(struct kd_detail *d, const char *label, enum kd_theme_elem elem,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void kd_view_side_open(struct kd_app *app, enum kd_view view);
+void kd_view_side_draw(struct kd_app *app, struct kd_rect r, bool focused);
+/** The detail lines of the selected row of the roles/perms/log list. */
+void kd_view_side_detail(struct kd_app *app);
+/** The id of the selected thing of a pane (for y / OSC 52); NULL when none. */
+const char *kd_app_selected_id(struct kd_app *app);
+
+/**
+ * Frame a pane: border, "N Title" (the jump number), the filter with its match
+ * count when one is active, the "12 of 340" footer and an optional note
+ * (sort order) in the bottom border.  Returns the inside rect.
+ */
+struct kd_rect kd_pane_frame(struct kd_app *app, struct kd_rect r, enum kd_pane pane,
+                             bool focused, int number, const char *title,
+                             struct kd_vlist *list, const char *note);
+/**
+ * Draw the visible rows of a list: row_draw paints one row at (y, x, w); a
+ * selected row gets a marker glyph and the selected element as its base.
+ */
+typedef void (*kd_row_draw_fn)(struct kd_app *app, const void *row, int y, int x, int w,
+                               enum kd_theme_elem base, bool selected);
+void kd_pane_rows(struct kd_app *app, struct kd_vlist *list, struct kd_rect inner,
+                  bool focused, kd_row_draw_fn row_draw);
+
+/* ---- chrome.c: status bar, hint bar, help, too-small screen ---- */
+void kd_statusbar_draw(struct kd_app *app, struct kd_rect r);
+void kd_hintbar_draw(struct kd_app *app, struct kd_rect r);
+void kd_help_draw(struct kd_app *app, struct kd_rect r);
+/** Lines the help screen has for ctx (to clamp its scrolling). */
+int kd_help_line_count(const struct kd_app *app, enum kd_context ctx);
+void kd_too_small_draw(int cols, int rows);
+
+#endif

@@ -1,0 +1,35 @@
+## tests/screen — the real TUI on a headless screen, driven by key scripts;
+## each screen dump is compared with its .expected file.  `make update-screens`
+## re-blesses the .expected files after a deliberate change (review the diff!).
+check_PROGRAMS += tests/screen/screen_driver
+tests_screen_screen_driver_SOURCES = tests/screen/screen_driver.c
+tests_screen_screen_driver_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+tests_screen_screen_driver_LDADD = libkeydeck_tui.a $(KD_LIBS) $(CURSES_LIBS)
+
+TESTS += tests/screen/run.sh
+KD_SCREEN_TESTS = \
+	tests/screen/main_80x24 \
+	tests/screen/main_120x40 \
+	tests/screen/focus \
+	tests/screen/scroll \
+	tests/screen/sort \
+	tests/screen/filter \
+	tests/screen/help \
+	tests/screen/palette \
+	tests/screen/readonly \
+	tests/screen/too_small \
+	tests/screen/ascii \
+	tests/screen/roles \
+	tests/screen/toggle
+EXTRA_DIST += tests/screen/run.sh \
+	$(KD_SCREEN_TESTS:=.keys) $(KD_SCREEN_TESTS:=.expected)
+
+update-screens: tests/screen/screen_driver$(EXEEXT)
+	KD_SRCDIR=$(abs_top_srcdir) KD_BUILDDIR=$(abs_top_builddir) KD_UPDATE_SCREENS=1 \
+		TZ=UTC LC_ALL=C.UTF-8 $(SHELL) $(top_srcdir)/tests/screen/run.sh
+
+# doc/keys.md is generated from the action tables (a unit test checks it).
+update-keys-md: tests/screen/screen_driver$(EXEEXT)
+	tests/screen/screen_driver$(EXEEXT) --print-keys-md > $(top_srcdir)/doc/keys.md
+
+.PHONY: update-screens update-keys-md
