@@ -20,4 +20,12 @@
 int kd_audit_append(struct kd_store *s, const char *action, const char *target,
                     const char *changes_json, struct kd_error *err);
 
+struct json_t; /* jansson */
+/**
+ * Append with changes given as a JSON object (dumped compact with sorted keys);
+ * takes ownership of changes (decref'd even on failure).
+ */
+int kd_audit_append_json(struct kd_store *s, const char *action, const char *target,
+                         struct json_t *changes, struct kd_error *err);
+
 #endif

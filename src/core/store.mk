@@ -1,1 +1,19 @@
-## src/core — see Makefile.am
+## src/core — the keystore: storage, migrations, audit log, APIs, roles/permissions
+libkeydeck_a_SOURCES += \
+	src/core/store.c src/core/store.h \
+	src/core/migrations.c src/core/migrations.h \
+	src/core/audit_log.c src/core/audit_log.h \
+	src/core/apis.c \
+	src/core/rbac.c \
+	src/core/engine.h
+
+# Migration 1 is schema_v1.sql, compiled in as C string literals (one per line).
+EXTRA_DIST += src/core/schema_v1.sql
+BUILT_SOURCES += src/core/schema_v1.inc
+CLEANFILES += src/core/schema_v1.inc
+src/core/schema_v1.inc: src/core/schema_v1.sql
+	$(AM_V_GEN)$(MKDIR_P) src/core && \
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+		$(srcdir)/src/core/schema_v1.sql > $@-t && mv $@-t $@
+# Also when a single target (a test) is made, which skips BUILT_SOURCES.
+src/core/migrations.$(OBJEXT): src/core/schema_v1.inc
