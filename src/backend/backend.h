@@ -106,6 +106,10 @@ enum kd_capability {
       (struct kd_backend * b, const char *key_id, enum kd_set_op op,                        \
        const struct kd_strlist *slugs, struct kd_error *err),                               \
       (b, key_id, op, slugs, err))                                                          \
+    X(key_import, KD_MUTATES, /* by digest: Unkey base64, better-auth base64url or hex */  \
+      (struct kd_backend * b, const struct kd_key *spec, const char *digest_encoded,        \
+       char **out_key_id, struct kd_error *err),                                            \
+      (b, spec, digest_encoded, out_key_id, err))                                           \
     X(verify, KD_MUTATES, /* charges credits and rate limits */                             \
       (struct kd_backend * b, const struct kd_verify_request *req,                          \
        struct kd_verify_result *out, struct kd_error *err),                                 \

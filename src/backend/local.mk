@@ -1,1 +1,5 @@
-## src/backend — see Makefile.am
+## src/backend — the seam (backend.h), the embedded keystore and the read-only wrapper.
+libkeydeck_a_SOURCES += \
+	src/backend/backend.c src/backend/backend.h \
+	src/backend/local.c \
+	src/backend/readonly.c
