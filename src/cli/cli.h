@@ -6,6 +6,7 @@
 #define KD_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "backend/backend.h"
 #include "util/error.h"
@@ -21,6 +22,15 @@ struct kd_cli {
     bool json;
     bool readonly;
     struct kd_backend *backend; /* opened by kd_cli_open */
+    struct kd_cli_tui {
+        const char *theme;  /* --theme NAME|PATH */
+        const char *color;  /* --color auto|always|never */
+        bool ascii, mouse;  /* --ascii, --mouse */
+        bool monitor;       /* --monitor (forces --readonly) */
+        int interval;       /* -d/--interval SECONDS; 0: default */
+        const char *script; /* --script FILE: headless, for tests */
+        int cols, rows;     /* --size CxR with --script */
+    } tui;
 };
 
 /**
@@ -50,7 +60,19 @@ int kd_cmd_log(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_verify(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_stats(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_demo(struct kd_cli *c, int argc, char **argv);
-/* No noun: a short overview of the keystore. */
+/* No noun, not on a terminal (or `keydeck overview`): a short text overview. */
 int kd_cmd_overview(struct kd_cli *c);
+/* No noun on a terminal, or --script: the dashboard. */
+int kd_cmd_tui(struct kd_cli *c);
+/**
+ * Global options of the dashboard (--theme, --color, --monitor, …) and the
+ * tools that go with them (--check-theme, --print-keys-md).  Returns 1 when opt
+ * was one of them (consuming a value from argv when it takes one), 0 when not,
+ * or -1 with err set; *exit_now is set >= 0 when the option finished the run.
+ */
+int kd_cli_tui_option(struct kd_cli *c, int argc, char **argv, int *i, int *exit_now,
+                      struct kd_error *err);
+/** Usage lines for those options. */
+void kd_cli_tui_usage(FILE *f);
 
 #endif

@@ -15,5 +15,7 @@ keydeck_SOURCES = \
 	src/cli/cmd_verify.c \
 	src/cli/cmd_stats.c \
 	src/cli/cmd_overview.c \
-	src/cli/demo.c
-keydeck_LDADD = $(KD_LIBS)
+	src/cli/demo.c \
+	src/cli/cmd_tui.c
+keydeck_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
+keydeck_LDADD = $(KD_TUI_LIBS)

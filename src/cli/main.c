@@ -27,6 +27,7 @@ static const struct kd_command commands[] = {
     {"stats", kd_cmd_stats, "verification statistics"},
     {"log", kd_cmd_log, "the audit log: list, verify"},
     {"demo", kd_cmd_demo, "seed a keystore with realistic demo data"},
+    {"overview", NULL, "a short text overview of the keystore"},
     {NULL, NULL, NULL},
 };
 
@@ -35,7 +36,8 @@ static void print_usage(FILE *f)
     fprintf(f, "usage: keydeck [--keystore PATH] [--json] [--readonly] [--help] [--version]\n"
                "               <noun> <verb> [arguments]\n\n"
                "Manage API keys, roles and permissions in a keydeck keystore.\n"
-               "Without a command, prints an overview of the keystore.\n\n"
+               "Without a command, opens the dashboard on a terminal and prints an\n"
+               "overview of the keystore otherwise.\n\n"
                "global options:\n"
                "  --keystore PATH  the keystore (default: $KEYDECK_KEYSTORE, else\n"
                "                   $XDG_DATA_HOME/keydeck/keystore.db)\n"
@@ -45,7 +47,9 @@ static void print_usage(FILE *f)
                "  --version        print the version\n\n"
                "commands:\n");
     for (const struct kd_command *cmd = commands; cmd->noun; cmd++)
-        fprintf(f, "  %-7s %s\n", cmd->noun, cmd->summary);
+        fprintf(f, "  %-8s %s\n", cmd->noun, cmd->summary);
+    fputc('\n', f);
+    kd_cli_tui_usage(f);
     fprintf(f, "\nexit status: 0 ok, 1 verify not VALID / log tampered, 2 usage or invalid "
                "input,\n3 not found, 4 conflict, 5 read-only, 7 unsupported, 8+ keystore errors.\n");
 }
@@ -67,7 +71,7 @@ int main(int argc, char **argv)
     kd_argp_init(&p, &cli, NULL, argc - 1, argv + 1);
     /* Global options stop at the first word (the noun). */
     int i = 1;
-    int status = -1;
+    int status = -1, tui, exit_now;
     for (; i < argc && status < 0; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0')
@@ -82,6 +86,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--version") == 0) {
             printf("keydeck %s\n", PACKAGE_VERSION);
             status = KD_EXIT_OK;
+        } else if ((tui = kd_cli_tui_option(&cli, argc, argv, &i, &exit_now, &err)) != 0) {
+            if (tui < 0)
+                status = kd_cli_fail(&err);
+            else if (exit_now >= 0)
+                status = exit_now;
         } else if (a[1] != '-') {
             kd_error_set(&err, KD_ERR_INVALID, a, "unknown option (see keydeck --help)");
             status = kd_cli_fail(&err);
@@ -105,6 +114,8 @@ int main(int argc, char **argv)
     }
 
     if (i >= argc) {
+        status = kd_cmd_tui(&cli);
+    } else if (strcmp(argv[i], "overview") == 0) {
         status = kd_cmd_overview(&cli);
     } else {
         const struct kd_command *cmd = commands;
