@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "backend/backend.h"
+#include "util/config.h"
 #include "util/error.h"
 
 /* Exit statuses that are not an error code's (util/error.h has the rest). */
@@ -18,6 +19,10 @@
 
 struct kd_cli {
     const char *keystore_opt; /* --keystore, NULL when not given */
+    const char *profile_opt;  /* --profile NAME */
+    bool write_opt;           /* --write: lift a read-only profile */
+    struct kd_settings settings; /* config file + flags + environment, resolved */
+    bool configured;
     char *keystore_path;      /* resolved on first open */
     bool json;
     bool readonly;
@@ -39,6 +44,12 @@ struct kd_cli {
  * hint.  --readonly wraps the backend so every mutation is refused.
  */
 int kd_cli_open(struct kd_cli *c, bool write, struct kd_error *err);
+/**
+ * Read the config file and resolve the settings (profile, keystore, read-only,
+ * theme, …) with the flags given so far.  Called once, after the global options.
+ */
+int kd_cli_configure(struct kd_cli *c, struct kd_error *err);
+
 /** The resolved keystore path (--keystore, $KEYDECK_KEYSTORE, the default). */
 const char *kd_cli_keystore_path(struct kd_cli *c);
 /** Close the backend. */

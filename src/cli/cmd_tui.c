@@ -15,7 +15,10 @@
 
 void kd_cli_tui_usage(FILE *f)
 {
-    fprintf(f, "dashboard options (keydeck with no command, on a terminal):\n"
+    fprintf(f, "profiles ($XDG_CONFIG_HOME/keydeck/config, see keydeck.conf(5)):\n"
+               "  --profile NAME       use a profile (default: $KEYDECK_PROFILE, default-profile)\n"
+               "  --write              lift a profile's readonly = true for this run\n\n"
+               "dashboard options (keydeck with no command, on a terminal):\n"
                "  --theme NAME|PATH    colours (default, dark, light, monochrome, high-contrast)\n"
                "  --color WHEN         auto, always or never (NO_COLOR is honoured)\n"
                "  --ascii              ASCII borders even in a UTF-8 locale\n"
@@ -67,7 +70,12 @@ int kd_cli_tui_option(struct kd_cli *c, int argc, char **argv, int *i, int *exit
 {
     const char *a = argv[*i], *v;
     *exit_now = -1;
-    if (strcmp(a, "--ascii") == 0) {
+    if (option_is(a, "--profile")) {
+        if (option_value(argc, argv, i, "--profile", &c->profile_opt, err) < 0)
+            return -1;
+    } else if (strcmp(a, "--write") == 0) {
+        c->write_opt = true;
+    } else if (strcmp(a, "--ascii") == 0) {
         c->tui.ascii = true;
     } else if (strcmp(a, "--mouse") == 0) {
         c->tui.mouse = true;
@@ -127,18 +135,19 @@ int kd_cmd_tui(struct kd_cli *c)
     if (kd_cli_open(c, !c->readonly, &err) < 0)
         return kd_cli_fail(&err);
     const char *no_color = getenv("NO_COLOR");
-    bool never = c->tui.color && strcmp(c->tui.color, "never") == 0;
-    bool always = c->tui.color && strcmp(c->tui.color, "always") == 0;
+    const struct kd_settings *s = &c->settings;
     struct kd_tui_options opt = {
-        .theme = c->tui.theme,
-        .force_mono = never || (!always && no_color && *no_color),
+        .theme = s->theme,
+        .force_mono = s->color == KD_COLOR_NEVER ||
+                      (s->color != KD_COLOR_ALWAYS && no_color && *no_color),
         .ascii = c->tui.ascii,
-        .mouse = c->tui.mouse,
+        .mouse = s->mouse,
         .script_path = c->tui.script,
         .cols = c->tui.cols,
         .rows = c->tui.rows,
-        .refresh_seconds = c->tui.interval,
+        .refresh_seconds = s->refresh,
         .monitor = c->tui.monitor,
+        .profile_name = s->builtin_profile ? NULL : s->profile,
     };
     int rc = kd_tui_run(c->backend, &opt, &err);
     if (rc < 0)

@@ -113,7 +113,9 @@ int main(int argc, char **argv)
         return status;
     }
 
-    if (i >= argc) {
+    if (kd_cli_configure(&cli, &err) < 0) {
+        status = kd_cli_fail(&err);
+    } else if (i >= argc) {
         status = kd_cmd_tui(&cli);
     } else if (strcmp(argv[i], "overview") == 0) {
         status = kd_cmd_overview(&cli);

@@ -12,14 +12,49 @@
 
 #include "util/xalloc.h"
 
+int kd_cli_configure(struct kd_cli *c, struct kd_error *err)
+{
+    struct kd_config *cfg = NULL;
+    const char *path = getenv("KEYDECK_CONFIG");
+    if (kd_config_load(path && *path ? path : NULL, &cfg, err) < 0)
+        return -1;
+    struct kd_config_flags flags = {
+        .profile = c->profile_opt,
+        .readonly = c->readonly,
+        .write = c->write_opt,
+        .theme = c->tui.theme,
+        .keystore = c->keystore_opt,
+        .color = !c->tui.color ? KD_COLOR_UNSET
+                 : strcmp(c->tui.color, "never") == 0 ? KD_COLOR_NEVER
+                 : strcmp(c->tui.color, "always") == 0 ? KD_COLOR_ALWAYS
+                                                        : KD_COLOR_AUTO,
+        .mouse = c->tui.mouse,
+        .refresh = c->tui.interval,
+    };
+    int rc = kd_config_resolve(cfg, &flags, &c->settings, err);
+    kd_config_free(cfg);
+    if (rc < 0)
+        return -1;
+    c->configured = true;
+    if (strcmp(c->settings.backend, "local") != 0)
+        return kd_error_set(err, KD_ERR_UNSUPPORTED, "profile",
+                            "profile %s uses the %s backend, which this keydeck cannot reach "
+                            "yet: only local keystores are supported",
+                            c->settings.profile, c->settings.backend);
+    /* Read-only can only be added here; --write is the one way to lift it. */
+    c->readonly = c->readonly || c->settings.readonly;
+    return 0;
+}
+
 const char *kd_cli_keystore_path(struct kd_cli *c)
 {
     if (!c->keystore_path) {
-        const char *env = getenv("KEYDECK_KEYSTORE");
+        /* --keystore may also follow the noun, after the settings were resolved;
+         * the settings weigh $KEYDECK_KEYSTORE against the profile. */
         if (c->keystore_opt)
             c->keystore_path = kd_xstrdup(c->keystore_opt);
-        else if (env && *env)
-            c->keystore_path = kd_xstrdup(env);
+        else if (c->configured && c->settings.keystore)
+            c->keystore_path = kd_xstrdup(c->settings.keystore);
         else
             c->keystore_path = kd_default_keystore_path();
     }
@@ -91,6 +126,9 @@ void kd_cli_close(struct kd_cli *c)
     c->backend = NULL;
     free(c->keystore_path);
     c->keystore_path = NULL;
+    if (c->configured)
+        kd_settings_free(&c->settings);
+    c->configured = false;
 }
 
 int kd_cli_fail(const struct kd_error *err)

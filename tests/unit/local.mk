@@ -10,5 +10,6 @@ include tests/unit/keys.mk
 include tests/unit/backend.mk
 include tests/unit/tui.mk
 include tests/unit/theme.mk
+include tests/unit/config.mk
 endif
 EXTRA_DIST += tests/unit/test.h
