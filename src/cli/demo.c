@@ -265,7 +265,9 @@ static void key_spec(struct demo_rng *r, size_t i, size_t n_owners, enum demo_ki
         k->credits.remaining = rng_range(r, 1, 3);
         break;
     case DK_RATE_LIMITED:
-        kd_key_add_ratelimit(k, "burst", 5, HOUR_MS, true);
+        /* A day-long window filled a second before now stays full for the rest
+         * of the day, so the key still reads as rate-limited when listed. */
+        kd_key_add_ratelimit(k, "daily-cap", 5, DAY_MS, true);
         break;
     case DK_RECOVERABLE:
         k->recoverable = true;
@@ -337,7 +339,7 @@ static int seed_history(struct kd_backend *b, struct demo_rng *r, struct demo_ke
 static int seed_edges(struct kd_backend *b, struct demo_key *keys, size_t n, int64_t base,
                       struct demo_tally *tally, struct kd_error *err)
 {
-    at(base - 30 * 1000);
+    at(base - 1000);
     for (size_t i = 0; i < n; i++) {
         int times = keys[i].kind == DK_RATE_LIMITED ? 7 : keys[i].kind == DK_EXHAUSTED ? 4 : 0;
         for (int t = 0; t < times; t++)
