@@ -83,6 +83,11 @@ static const struct kd_binding bindings[] = {
     {KD_CTX_LIST, KD_ACT_FILTER, "/", 3},
     {KD_CTX_LIST, KD_ACT_COPY_ID, "y", 4},
 
+    /* r refreshes the monitor without reloading the lists behind it. */
+    {KD_CTX_MONITOR, KD_ACT_PAUSE, "p", 1},
+    {KD_CTX_MONITOR, KD_ACT_REFRESH_NOW, "r", 2},
+    {KD_CTX_MONITOR, KD_ACT_BACK, "<Esc>", 3},
+
     NAV_BINDINGS(KD_CTX_HELP),
     {KD_CTX_HELP, KD_ACT_BACK, "<Esc>", 1},
     {KD_CTX_HELP, KD_ACT_BACK, "q", 0},

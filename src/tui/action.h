@@ -54,7 +54,11 @@
            ACT_GLOBAL | ACT_NOKEY)                                                         \
     ACTION(VIEW_LOG, "log", "Show the mutation audit log", ACT_GLOBAL | ACT_NOKEY)         \
     ACTION(THEME, "theme", "Switch the colour theme: theme NAME",                          \
-           ACT_GLOBAL | ACT_NOKEY | ACT_ARG)
+           ACT_GLOBAL | ACT_NOKEY | ACT_ARG)                                                 \
+    ACTION(VIEW_MONITOR, "monitor", "Show live verification statistics (only reads)",      \
+           ACT_GLOBAL | ACT_NOKEY)                                                         \
+    ACTION(PAUSE, "pause", "Pause or resume the monitor's live refresh", 0)                 \
+    ACTION(REFRESH_NOW, "refresh-now", "Refresh the monitor now (also when paused)", 0)
 
 enum kd_action {
 #define KD_X(id, name, help, flags) KD_ACT_##id,
@@ -71,6 +75,7 @@ enum kd_action {
     CONTEXT(KEYS, "keys", "Keys pane")                                \
     CONTEXT(DETAIL, "detail", "Detail pane")                          \
     CONTEXT(LIST, "list", "Roles, permissions and audit-log lists")   \
+    CONTEXT(MONITOR, "monitor", "Monitor view")                       \
     CONTEXT(HELP, "help", "Help screen")
 
 enum kd_context {

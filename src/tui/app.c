@@ -58,6 +58,8 @@ void kd_app_init(struct kd_app *app, struct kd_backend *b, const struct kd_tui_o
     kd_view_keys_init(app);
     app->last_refresh_ms = kd_now_ms();
     kd_app_resize(app);
+    if (opt->monitor)
+        kd_view_monitor_open(app);
 }
 
 void kd_app_free(struct kd_app *app)
@@ -71,6 +73,7 @@ void kd_app_free(struct kd_app *app)
     kd_detail_clear(&app->detail);
     free(app->detail.lines);
     kd_prompt_free(&app->prompt);
+    kd_view_monitor_free(app);
 }
 
 void kd_app_resize(struct kd_app *app)
@@ -120,6 +123,8 @@ enum kd_context kd_app_context(const struct kd_app *app)
 {
     if (app->help_open)
         return KD_CTX_HELP;
+    if (app->view == KD_VIEW_MONITOR)
+        return KD_CTX_MONITOR;
     /* Roles/perms/log: one context for list and detail (the key actions of the
      * main detail pane do not apply there). */
     if (app->view != KD_VIEW_MAIN)
@@ -147,6 +152,8 @@ static void dirty_body(struct kd_app *app)
 
 static void set_focus(struct kd_app *app, enum kd_pane p)
 {
+    if (app->view == KD_VIEW_MONITOR)
+        return; /* one screen of boxes, nothing to focus */
     if (app->view != KD_VIEW_MAIN && p == KD_PANE_KEYS)
         p = KD_PANE_DETAIL;
     if (p == app->focus)
@@ -296,7 +303,55 @@ void kd_app_refresh(struct kd_app *app)
             kd_vlist_clamp(&app->side, kd_app_list_height(app, KD_PANE_APIS));
     }
     app->stale = app->apis.failed || app->keys.failed || (app->side_open && app->side.failed);
+    if (app->view == KD_VIEW_MONITOR) {
+        kd_view_monitor_refresh(app, true);
+        app->stale = app->mon.failed;
+    }
     kd_app_dirty_all(app);
+}
+
+void kd_app_timer(struct kd_app *app, bool force)
+{
+    int64_t now = kd_now_ms();
+    if (app->view == KD_VIEW_MONITOR) {
+        if (!app->mon.paused && (force || now >= app->mon.due_ms))
+            kd_view_monitor_refresh(app, false);
+        return;
+    }
+    int64_t every = (int64_t)app->opt->refresh_seconds * 1000;
+    if (force || (every > 0 && now - app->last_refresh_ms >= every))
+        kd_app_refresh(app);
+}
+
+int64_t kd_app_timer_wait(const struct kd_app *app)
+{
+    int64_t due;
+    if (app->view == KD_VIEW_MONITOR) {
+        if (app->mon.paused)
+            return -1;
+        due = app->mon.due_ms;
+    } else {
+        if (app->opt->refresh_seconds <= 0)
+            return -1;
+        due = app->last_refresh_ms + (int64_t)app->opt->refresh_seconds * 1000;
+    }
+    int64_t wait = due - kd_now_ms();
+    return wait > 0 ? wait : 0;
+}
+
+static void toggle_pause(struct kd_app *app)
+{
+    struct kd_monitor *m = &app->mon;
+    m->paused = !m->paused;
+    if (m->paused) {
+        kd_app_message(app, KD_TE_MSG_INFO, "paused (p resumes)");
+    } else {
+        /* Resuming shows the present at once rather than after an interval. */
+        kd_view_monitor_refresh(app, false);
+        if (!m->failed)
+            kd_app_message(app, KD_TE_MSG_INFO, "live again");
+    }
+    kd_app_dirty(app, KD_AREA_STATUS, KD_DIRTY_PAINT);
 }
 
 static void base64(const char *in, char *out, size_t outlen)
@@ -409,6 +464,11 @@ static void sort_keys(struct kd_app *app, bool reverse)
 
 static void open_view(struct kd_app *app, enum kd_view v)
 {
+    if (v == KD_VIEW_MONITOR) {
+        if (app->view != KD_VIEW_MONITOR && kd_view_monitor_open(app))
+            erase();
+        return;
+    }
     if (v == KD_VIEW_MAIN) {
         if (app->view != KD_VIEW_MAIN) {
             app->view = KD_VIEW_MAIN;
@@ -443,6 +503,10 @@ static void go_back(struct kd_app *app)
         app->help_open = false;
         erase();
         kd_app_dirty_all(app);
+        return;
+    }
+    if (app->view == KD_VIEW_MONITOR) {
+        open_view(app, KD_VIEW_MAIN);
         return;
     }
     enum kd_pane pane = app->focus;
@@ -481,9 +545,19 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
         break;
     case KD_ACT_REFRESH:
         kd_app_refresh(app);
-        if (app->stale)
+        if (app->stale && app->view != KD_VIEW_MONITOR)
             kd_app_message(app, KD_TE_MSG_ERROR, "refresh failed: %s",
                            app->apis.failed ? app->apis.err.message : app->keys.err.message);
+        break;
+    case KD_ACT_PAUSE:
+        if (app->view == KD_VIEW_MONITOR)
+            toggle_pause(app);
+        break;
+    case KD_ACT_REFRESH_NOW:
+        if (app->view == KD_VIEW_MONITOR)
+            kd_view_monitor_refresh(app, true);
+        else
+            kd_app_refresh(app);
         break;
     case KD_ACT_REPAINT:
         app->repaint_all = true;
@@ -527,6 +601,7 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
     case KD_ACT_VIEW_ROLES: open_view(app, KD_VIEW_ROLES); break;
     case KD_ACT_VIEW_PERMS: open_view(app, KD_VIEW_PERMS); break;
     case KD_ACT_VIEW_LOG: open_view(app, KD_VIEW_LOG); break;
+    case KD_ACT_VIEW_MONITOR: open_view(app, KD_VIEW_MONITOR); break;
     case KD_ACT_THEME: switch_theme(app, arg); break;
     default: break;
     }

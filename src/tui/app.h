@@ -33,6 +33,49 @@ enum kd_view {
     KD_VIEW_ROLES, /* roles | permissions of the role */
     KD_VIEW_PERMS, /* permissions | roles that grant it */
     KD_VIEW_LOG,   /* audit log | entry */
+    KD_VIEW_MONITOR, /* live verification statistics (view_monitor.c) */
+};
+
+/* The monitor's sliding window: KD_STATS_BUCKETS buckets of one second. */
+#define KD_MONITOR_WINDOW_MS 60000
+#define KD_MONITOR_BUCKET_MS (KD_MONITOR_WINDOW_MS / KD_STATS_BUCKETS)
+#define KD_MONITOR_MAX_APIS 8  /* per-API rates: one stats query each */
+#define KD_MONITOR_TOP_N 10
+#define KD_MONITOR_DEFAULT_REFRESH_MS 2000
+
+/* The monitor's boxes; each is repainted only when what it shows changed. */
+enum kd_monitor_box {
+    KD_MON_TRAFFIC,
+    KD_MON_OUTCOMES,
+    KD_MON_APIS,
+    KD_MON_BUSIEST,
+    KD_MON_LOW_CREDITS,
+    KD_MON_EXPIRING,
+    KD_MON_FAILURES,
+    KD_MON_BOX_COUNT
+};
+
+struct kd_monitor_api {
+    char *id, *name;
+    int64_t total;
+};
+
+struct kd_monitor {
+    bool loaded;              /* stats and apis hold a successful result */
+    struct kd_stats stats;
+    struct kd_monitor_api *apis;
+    size_t n_apis;
+    int64_t since, until;     /* the window stats describe */
+    bool have_token;
+    uint64_t token;           /* kd_backend_change_token at the last query */
+    int64_t updated_ms;       /* the last refresh that succeeded (the stamp) */
+    int64_t due_ms;           /* the next automatic refresh */
+    bool paused;
+    bool failed;              /* the last refresh failed: data kept, STALE shown */
+    char error[512];          /* why, while failed */
+    uint64_t sig[KD_MON_BOX_COUNT]; /* hash of what each box shows */
+    unsigned dirty;           /* boxes to repaint (1u << box) */
+    unsigned queries, skips;  /* stats queries made / saved by the change token */
 };
 
 /* Dirty bits per screen area: PAINT redraws from cached data, DATA refetches. */
@@ -100,6 +143,8 @@ struct kd_app {
     unsigned paints;    /* doupdate() calls (tests check "no redraw when idle") */
 
     struct kd_theme theme;
+
+    struct kd_monitor mon;
 };
 
 /* ---- app.c: state changes ---- */
@@ -109,8 +154,16 @@ void kd_app_free(struct kd_app *app);
 void kd_app_key(struct kd_app *app, int key);
 /** The terminal changed size (after KEY_RESIZE or :resize). */
 void kd_app_resize(struct kd_app *app);
-/** Reload everything from the backend (r, :tick). */
+/** Reload everything from the backend (r, :refresh). */
 void kd_app_refresh(struct kd_app *app);
+/**
+ * Time-driven work that is due (the loop's timer, a script's :tick): the
+ * monitor's refresh unless paused; in the other views a reload when
+ * opt->refresh_seconds is set.  force runs it even when not yet due (:tick).
+ */
+void kd_app_timer(struct kd_app *app, bool force);
+/** Milliseconds until kd_app_timer has work (the loop's input timeout); -1: none. */
+int64_t kd_app_timer_wait(const struct kd_app *app);
 /** Run an action as the dispatcher does (read-only checks included). */
 void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg);
 /** Set the status-bar message. */
@@ -144,6 +197,21 @@ void kd_view_side_open(struct kd_app *app, enum kd_view view);
 void kd_view_side_draw(struct kd_app *app, struct kd_rect r, bool focused);
 /** The detail lines of the selected row of the roles/perms/log list. */
 void kd_view_side_detail(struct kd_app *app);
+/* view_monitor.c */
+/** Enter the monitor view and load it (false with a message when the backend has no stats). */
+bool kd_view_monitor_open(struct kd_app *app);
+/**
+ * Bring the monitor up to date.  Unless force, the stats query is skipped when
+ * the backend's change token and the window show nothing can have changed.  A
+ * failure keeps the old data and marks it stale.
+ */
+void kd_view_monitor_refresh(struct kd_app *app, bool force);
+/** Paint the monitor in r: every box when all, else only the dirty ones. */
+void kd_view_monitor_draw(struct kd_app *app, struct kd_rect r, bool all);
+void kd_view_monitor_free(struct kd_app *app);
+/** The refresh interval in ms (opt->refresh_seconds, default 2 s). */
+int64_t kd_view_monitor_interval(const struct kd_app *app);
+
 /** The id of the selected thing of a pane (for y / OSC 52); NULL when none. */
 const char *kd_app_selected_id(struct kd_app *app);
 

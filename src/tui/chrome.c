@@ -19,6 +19,7 @@ static const char *view_name(enum kd_view v)
     case KD_VIEW_ROLES: return "Roles";
     case KD_VIEW_PERMS: return "Permissions";
     case KD_VIEW_LOG: return "Audit log";
+    case KD_VIEW_MONITOR: return "Monitor";
     default: return "APIs";
     }
 }
@@ -42,17 +43,35 @@ void kd_statusbar_draw(struct kd_app *app, struct kd_rect r)
         kd_draw_text(r.y, right, w, KD_TE_BADGE_STALE, badge);
         right -= 1;
     }
+    bool monitor = app->view == KD_VIEW_MONITOR;
+    if (monitor) {
+        /* Words, not a colour: paused and live must read apart in monochrome. */
+        const char *badge = app->mon.paused ? "PAUSED" : "LIVE";
+        int w = kd_text_width(badge);
+        right -= w;
+        kd_draw_text(r.y, right, w, app->mon.paused ? KD_TE_MSG_WARNING : KD_TE_BADGE_LIVE,
+                     badge);
+        right -= 1;
+    }
     /* The refresh stamp comes from the one clock, so tests pin it. */
     char stamp[48];
-    time_t secs = (time_t)(app->last_refresh_ms / 1000);
+    time_t secs = (time_t)((monitor ? app->mon.updated_ms : app->last_refresh_ms) / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(stamp, sizeof stamp, "%H:%M:%S UTC", &tm);
     char counts[96];
-    size_t apis = kd_vlist_count(&app->apis);
-    snprintf(counts, sizeof counts, "%zu API%s %s %s", apis, apis == 1 ? "" : "s",
-             kd_crt_glyph(KD_G_SEPARATOR), stamp);
+    size_t apis = monitor ? 0 : kd_vlist_count(&app->apis);
+    if (monitor)
+        snprintf(counts, sizeof counts, "last updated %s", stamp);
+    else
+        snprintf(counts, sizeof counts, "%zu API%s %s %s", apis, apis == 1 ? "" : "s",
+                 kd_crt_glyph(KD_G_SEPARATOR), stamp);
     int cw = kd_text_width(counts);
+    /* The monitor keeps its stamp when narrow: it is how old the figures are. */
+    if (monitor && right - r.x <= cw + 20) {
+        snprintf(counts, sizeof counts, "%s", stamp);
+        cw = kd_text_width(counts);
+    }
     if (right - r.x > cw + 20) {
         right -= cw + 1;
         kd_draw_text(r.y, right, cw, KD_TE_STATUSBAR, counts);
@@ -93,6 +112,9 @@ void kd_hintbar_draw(struct kd_app *app, struct kd_rect r)
                     continue;
                 /* Read-only: mutating actions are absent, not merely grey. */
                 if (app->readonly && (kd_action_flags(b->action) & ACT_MUTATES))
+                    continue;
+                /* The monitor has no panes to move between. */
+                if (ctx == KD_CTX_MONITOR && b->action == KD_ACT_FOCUS_NEXT)
                     continue;
                 char key[32];
                 const char *k = b->keys;

@@ -5,6 +5,7 @@ libkeydeck_tui_a_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 libkeydeck_tui_a_SOURCES = \
 	src/tui/action.c src/tui/action.h \
 	src/tui/app.c src/tui/app.h \
+	src/tui/chart.c src/tui/chart.h \
 	src/tui/chrome.c \
 	src/tui/crt.c src/tui/crt.h \
 	src/tui/draw.c src/tui/draw.h \
@@ -19,6 +20,7 @@ libkeydeck_tui_a_SOURCES = \
 	src/tui/view_apis.c \
 	src/tui/view_detail.c \
 	src/tui/view_keys.c \
+	src/tui/view_monitor.c \
 	src/tui/view_side.c
 KD_TUI_LIBS = libkeydeck_tui.a $(KD_LIBS) $(CURSES_LIBS)
 dist_doc_DATA += doc/keys.md

@@ -88,7 +88,14 @@ static bool any_dirty(const struct kd_app *app)
     for (int a = 0; a < KD_AREA_COUNT; a++)
         if (app->dirty[a])
             return true;
-    return false;
+    return app->view == KD_VIEW_MONITOR && app->mon.dirty;
+}
+
+/* The monitor uses the whole body: everything between the two bars. */
+static struct kd_rect body_rect(const struct kd_app *app)
+{
+    int top = app->rects[KD_AREA_STATUS].y + app->rects[KD_AREA_STATUS].h;
+    return (struct kd_rect){0, top, app->cols, app->rects[KD_AREA_HINT].y - top};
 }
 
 bool kd_render(struct kd_app *app)
@@ -102,9 +109,14 @@ bool kd_render(struct kd_app *app)
          * when what they show changes. */
         if (app->view == KD_VIEW_MAIN)
             kd_view_keys_follow(app);
-        kd_view_detail_follow(app);
+        if (app->view != KD_VIEW_MONITOR)
+            kd_view_detail_follow(app);
         bool was_stale = app->stale;
-        app->stale = app->apis.failed || app->keys.failed || (app->side_open && app->side.failed);
+        if (app->view == KD_VIEW_MONITOR)
+            app->stale = app->mon.failed;
+        else
+            app->stale = app->apis.failed || app->keys.failed ||
+                         (app->side_open && app->side.failed);
         if (app->stale != was_stale)
             kd_app_dirty(app, KD_AREA_STATUS, KD_DIRTY_PAINT);
         if (!any_dirty(app) && !app->repaint_all)
@@ -120,6 +132,9 @@ bool kd_render(struct kd_app *app)
                 struct kd_rect h = {0, a.y, app->cols, a.h};
                 kd_help_draw(app, h);
             }
+        } else if (app->view == KD_VIEW_MONITOR) {
+            if (body || app->mon.dirty)
+                kd_view_monitor_draw(app, body_rect(app), body);
         } else if (app->view == KD_VIEW_MAIN) {
             if (app->dirty[KD_AREA_APIS])
                 kd_view_apis_draw(app, app->rects[KD_AREA_APIS], app->focus == KD_PANE_APIS);

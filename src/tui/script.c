@@ -68,7 +68,8 @@ static int command(struct kd_app *app, const char *line, const char *where, stru
             return kd_error_set(err, KD_ERR_INVALID, "script",
                                 "%s: :tick needs a whole number of seconds", where);
         kd_clock_advance((int64_t)secs * 1000);
-        kd_app_refresh(app);
+        /* As if the loop's timer fired: the monitor refreshes unless paused. */
+        kd_app_timer(app, true);
         kd_render(app);
         return 0;
     }
@@ -95,6 +96,15 @@ static int command(struct kd_app *app, const char *line, const char *where, stru
         if (!strstr(have, want))
             return kd_error_set(err, KD_ERR_INVALID, "script",
                                 "%s: status line lacks \"%s\": \"%s\"", where, want, have);
+        return 0;
+    }
+    if (app->opt->script_command) {
+        if (app->opt->script_command(app->opt->script_ctx, name, arg, err) != 0) {
+            char why[sizeof err->message];
+            snprintf(why, sizeof why, "%s", err->message);
+            return kd_error_set(err, err->code, "script", "%s: :%s: %s", where, name, why);
+        }
+        kd_render(app);
         return 0;
     }
     return kd_error_set(err, KD_ERR_INVALID, "script", "%s: unknown command :%s", where, name);

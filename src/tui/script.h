@@ -9,10 +9,13 @@
  *   "text"               typed character by character
  *   :save-display FILE   the screen's characters, one line per row
  *   :save-attrs FILE     one letter per cell naming its theme element, + legend
- *   :tick N              advance the pinned clock N seconds and refresh
+ *   :tick N              advance the pinned clock N seconds and run the timer's
+ *                        work at once: a reload, or in the monitor its refresh
+ *                        (none while paused)
  *   :resize C R          resize the screen to C columns x R rows
  *   :expect-status "t"   fail unless the status line (top row) contains t
  *   # comment            ignored, as are blank lines ("#" alone is the key)
+ * Other :commands go to opt->script_command when the test program set one.
  * The screen is repainted after every item, as the interactive loop does.
  */
 #ifndef KD_TUI_SCRIPT_H

@@ -40,16 +40,18 @@ static void load_theme(struct kd_app *app, const struct kd_tui_options *opt)
 
 static void interactive_loop(struct kd_app *app)
 {
-    wtimeout(stdscr, POLL_MS);
     while (!app->quit && !kd_crt_quit_requested()) {
         kd_render(app);
+        /* Wait for a key, but no longer than until the next refresh is due, so
+         * the refresh happens on time rather than up to a poll late.  The wait
+         * stays short anyway so a signal is noticed promptly. */
+        int64_t wait = kd_app_timer_wait(app);
+        wtimeout(stdscr, wait < 0 || wait > POLL_MS ? POLL_MS : (int)wait);
         wint_t ch;
         int r = wget_wch(stdscr, &ch);
         if (r == ERR) {
             /* Timeout (or a signal): the only time-driven work is auto-refresh. */
-            int64_t every = (int64_t)app->opt->refresh_seconds * 1000;
-            if (every > 0 && kd_now_ms() - app->last_refresh_ms >= every)
-                kd_app_refresh(app);
+            kd_app_timer(app, false);
             continue;
         }
         kd_app_key(app, r == KEY_CODE_YES ? KD_KEY_FN((int)ch) : (int)ch);
@@ -64,6 +66,16 @@ int kd_tui_run(struct kd_backend *b, const struct kd_tui_options *opt, struct kd
         opt = &defaults;
     if (!b)
         return kd_error_set(err, KD_ERR_INVALID, "backend", "no backend to show");
+    unsigned caps = kd_backend_capabilities(b);
+    /* Monitoring is for watching production: the backend itself must refuse
+     * writes, not just the UI (the CLI wraps it for --monitor). */
+    if (opt->monitor && !(caps & KD_CAP_READONLY))
+        return kd_error_set(err, KD_ERR_INVALID, "monitor",
+                            "monitor mode needs a read-only backend "
+                            "(wrap it with kd_backend_readonly_wrap)");
+    if (opt->monitor && !(caps & KD_CAP_STATS))
+        return kd_error_set(err, KD_ERR_UNSUPPORTED, "monitor",
+                            "monitor mode needs a backend with verification statistics");
 
     struct kd_crt_options co = {
         .headless = opt->script_path != NULL,

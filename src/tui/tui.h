@@ -20,16 +20,26 @@ struct kd_tui_options {
     bool mouse;               /* --mouse: off by default so copy/paste works over ssh */
     const char *script_path;  /* --script FILE: headless run driven by a key script */
     int cols, rows;           /* --size CxR for scripts; 0: 80x24 */
-    int refresh_seconds;      /* auto-refresh interval; 0: none (monitoring later) */
-    bool monitor;             /* --monitor (implies read-only; view not done yet) */
+    int refresh_seconds;      /* -d: auto-refresh interval; 0: the monitor refreshes
+                                 every 2 s, the other views never */
+    bool monitor;             /* --monitor: start in the monitor view; the backend
+                                 must be read-only (see kd_tui_run) */
     const char *profile_name; /* shown in the status bar; NULL: the backend kind */
     int page_size;            /* rows per backend request; 0: 100 */
+    /* Tests only: a script's ":NAME ARG" line that the runner does not know is
+     * handed here (screen_driver's fixture commands); NULL: it is an error.
+     * Returns 0, or -1 with err filled. */
+    int (*script_command)(void *ctx, const char *name, const char *arg,
+                          struct kd_error *err);
+    void *script_ctx;
 };
 
 /**
  * Run the TUI until the user quits.  b stays owned by the caller.  The read-only
  * badge and refusals follow kd_backend_capabilities(b) & KD_CAP_READONLY — wrap
- * the backend with kd_backend_readonly_wrap for --readonly/--monitor.
+ * the backend with kd_backend_readonly_wrap for --readonly/--monitor.  The TUI
+ * does not own b, so it does not wrap it itself: opt->monitor on a backend
+ * without KD_CAP_READONLY (or without KD_CAP_STATS) is refused with an error.
  * Returns 0 on a normal quit, 128+signal when a signal ended it, or -1 with err
  * filled (unknown TERM, unreadable script, a failed script expectation).
  */

@@ -20,7 +20,13 @@ KD_SCREEN_TESTS = \
 	tests/screen/too_small \
 	tests/screen/ascii \
 	tests/screen/roles \
-	tests/screen/toggle
+	tests/screen/toggle \
+	tests/screen/monitor \
+	tests/screen/monitor_pause \
+	tests/screen/monitor_stale \
+	tests/screen/monitor_small \
+	tests/screen/monitor_ascii \
+	tests/screen/monitor_palette
 EXTRA_DIST += tests/screen/run.sh \
 	$(KD_SCREEN_TESTS:=.keys) $(KD_SCREEN_TESTS:=.expected)
 

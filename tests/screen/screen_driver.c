@@ -3,17 +3,33 @@
  * tests, until `keydeck --script` is wired in the CLI.
  *
  *   screen_driver --fixture DB                 build the test keystore (pinned clock)
- *   screen_driver --keystore DB --script F [--size CxR] [--readonly] [--ascii]
- *                 [--page-size N] [--theme NAME]
+ *   screen_driver --keystore DB [--script F] [--size CxR] [--readonly] [--ascii]
+ *                 [--page-size N] [--theme NAME] [--monitor] [--refresh SECS]
+ *                 [--faulty]
  *   screen_driver --print-keys-md              doc/keys.md, from the action tables
  *
  * The fixture goes through the backend seam, like every front end, with the
  * clock pinned by KEYDECK_NOW and advanced between creations so that ids (which
  * sort by creation time) come out in a fixed order.  The tests then run two days
- * later (run.sh), so keys made to expire in a day show as expired.
+ * later (run.sh), so keys made to expire in a day show as expired.  The last
+ * minute before the tests' "now" gets traffic (see fixture_traffic), so the
+ * monitor's 60-second window has something to show.
+ *
+ * Without --script the TUI runs on the real terminal (tests/tty drive it in
+ * tmux).  --monitor wraps the backend read-only, as the CLI does.  --faulty
+ * puts a wrapper underneath that fails every read while a script's
+ * `:fail-backend on` is in force, to test the STALE path.
+ *
+ * Script commands only this driver knows (test-only, via opt.script_command):
+ *   :verify-fixture N      N verifications through a second connection, as
+ *                          another process would make them, cycling through the
+ *                          keys whose plaintexts the fixture kept in DB.plain
+ *   :fail-backend on|stats|off   with --faulty: make every read fail, only the
+ *                          stats query, or none
  */
 #include <locale.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +37,7 @@
 #include "tui/action.h"
 #include "tui/tui.h"
 #include "util/clock.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 #define DAY_MS 86400000LL
@@ -128,6 +145,68 @@ static char *make_key(struct kd_backend *b, const char *api_id, const char *pref
     return id;
 }
 
+/* One verification; the outcome is whatever the keystore decides. */
+static void verify_once(struct kd_backend *b, const char *plaintext, int64_t cost,
+                        const struct kd_verify_ratelimit_req *rl)
+{
+    struct kd_verify_request req;
+    memset(&req, 0, sizeof req);
+    req.key = plaintext;
+    req.credit_cost = cost;
+    req.ratelimits = rl;
+    req.n_ratelimits = rl ? 1 : 0;
+    struct kd_verify_result res;
+    memset(&res, 0, sizeof res);
+    struct kd_error err;
+    if (kd_backend_verify(b, &req, &res, &err) != 0)
+        die("verify", &err);
+    kd_verify_result_free(&res);
+}
+
+/*
+ * The minute before the tests' "now" (2025-01-01T00:00:00Z): steady traffic on
+ * srch-key-02, srch-key-03 running into its 100-per-minute limit, srch-key-01
+ * asked for more credits than it has, and unknown keys.  Only search keys, so
+ * the payments screens of the other tests do not change.
+ */
+static void fixture_traffic(struct kd_backend *b, char *const srch[3])
+{
+    struct kd_error err;
+    int64_t start;
+    if (kd_time_parse("2024-12-31T23:59:00Z", 0, &start, &err) != 0)
+        die("time", &err);
+    for (int s = 5; s <= 58; s++) {
+        kd_clock_pin(start + s * 1000LL);
+        for (int n = 0; n < 1 + (s * 7) % 4; n++)
+            verify_once(b, srch[1], KD_COST_DEFAULT, NULL);
+        if (s >= 10)
+            for (int n = 0; n < (s >= 40 ? 3 : 2); n++)
+                verify_once(b, srch[2], KD_COST_DEFAULT, NULL);
+        if (s >= 20 && s < 25)
+            verify_once(b, srch[0], KD_COST_DEFAULT, NULL);
+        if (s % 10 == 0 && s >= 30)
+            verify_once(b, srch[0], 1000, NULL); /* USAGE_EXCEEDED */
+        if (s == 45 || s == 57)
+            verify_once(b, "srch_NotARealKey", KD_COST_DEFAULT, NULL);
+    }
+}
+
+/* The plaintexts :verify-fixture uses, beside the keystore (tests only). */
+static void save_plaintexts(const char *db, char *const *keys, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s.plain", db);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "screen_driver: cannot write %s\n", path);
+        exit(2);
+    }
+    fchmod(fileno(f), 0600);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s\n", keys[i]);
+    fclose(f);
+}
+
 static int build_fixture(const char *path)
 {
     struct kd_local_options lo = {.keystore_path = path, .actor = "screen-test",
@@ -144,15 +223,17 @@ static int build_fixture(const char *path)
     char *pay = make_api(b, "payments", "pay");
     char *search = make_api(b, "search", "srch");
     char *tools = make_api(b, "internal-tools", NULL);
-    char *plain = NULL;
+    char *plain = NULL, *pay09 = NULL, *srch[3] = {NULL, NULL, NULL};
     for (int i = 1; i <= 40; i++) {
         char *pt = NULL;
-        free(make_key(b, pay, "pay", i, i == 2 ? &pt : NULL));
-        if (pt)
+        free(make_key(b, pay, "pay", i, i == 2 || i == 9 ? &pt : NULL));
+        if (i == 2)
             plain = pt;
+        else if (i == 9)
+            pay09 = pt;
     }
     for (int i = 1; i <= 3; i++)
-        free(make_key(b, search, "srch", i, NULL));
+        free(make_key(b, search, "srch", i, &srch[i - 1]));
     /* A little traffic for the detail pane's verification counts. */
     for (int n = 0; n < 5 && plain; n++) {
         struct kd_verify_request req;
@@ -167,11 +248,132 @@ static int build_fixture(const char *path)
         kd_clock_advance(60000);
     }
     kd_secret_free(plain);
+    fixture_traffic(b, srch);
+    /* srch-key-02 is valid, pay-key-09 disabled: one success, one failure. */
+    char *later[2] = {srch[1], pay09};
+    save_plaintexts(path, later, 2);
+    for (int i = 0; i < 3; i++)
+        kd_secret_free(srch[i]);
+    kd_secret_free(pay09);
     free(pay);
     free(search);
     free(tools);
     kd_backend_close(b);
     return 0;
+}
+
+/* ---- a backend that fails on demand (--faulty, :fail-backend) ---- */
+
+/* off, every read fails (on), or only the stats query (stats): the last shows
+ * whether the monitor skipped the query. */
+static enum { FAIL_OFF, FAIL_READS, FAIL_STATS } fail_mode;
+
+#define KD_X(name, mutates, params, args)                                           \
+    static int faulty_##name params                                                 \
+    {                                                                               \
+        if (!(mutates) && (fail_mode == FAIL_READS ||                               \
+                           (fail_mode == FAIL_STATS && strcmp(#name, "stats") == 0))) \
+            return kd_error_set(err, KD_ERR_IO, NULL,                               \
+                                "keystore unavailable (simulated by the test)");    \
+        b = (struct kd_backend *)b->impl;                                           \
+        return kd_backend_##name args;                                              \
+    }
+KD_BACKEND_OPS(KD_X)
+#undef KD_X
+
+static unsigned faulty_capabilities(struct kd_backend *b)
+{
+    return kd_backend_capabilities(b->impl);
+}
+
+static const char *faulty_describe(struct kd_backend *b)
+{
+    return kd_backend_describe(b->impl);
+}
+
+static void faulty_close(struct kd_backend *b)
+{
+    kd_backend_close(b->impl);
+    free(b);
+}
+
+static const struct kd_backend_ops faulty_ops = {
+    .kind = "local",
+    .capabilities = faulty_capabilities,
+    .describe = faulty_describe,
+    .close = faulty_close,
+#define KD_X(name, mutates, params, args) .name = faulty_##name,
+    KD_BACKEND_OPS(KD_X)
+#undef KD_X
+};
+
+static struct kd_backend *faulty_wrap(struct kd_backend *inner)
+{
+    struct kd_backend *b = kd_xcalloc(1, sizeof *b);
+    b->ops = &faulty_ops;
+    b->impl = inner;
+    return b;
+}
+
+/* ---- test-only script commands ---- */
+
+struct driver_ctx {
+    const char *keystore;
+    bool faulty;
+    size_t next_key; /* round robin over the saved plaintexts */
+};
+
+static int verify_fixture(struct driver_ctx *d, const char *arg, struct kd_error *err)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > 10000)
+        return kd_error_set(err, KD_ERR_INVALID, "N", "needs a count from 1 to 10000");
+    char path[4096], keys[2][256];
+    snprintf(path, sizeof path, "%s.plain", d->keystore);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return kd_error_set(err, KD_ERR_IO, NULL, "cannot read %s", path);
+    size_t nk = 0;
+    while (nk < 2 && fgets(keys[nk], sizeof keys[nk], f)) {
+        keys[nk][strcspn(keys[nk], "\n")] = '\0';
+        if (keys[nk][0])
+            nk++;
+    }
+    fclose(f);
+    if (nk == 0)
+        return kd_error_set(err, KD_ERR_INVALID, NULL, "%s has no keys", path);
+    /* A second connection, as another process would verify: the monitor's
+     * connection sees its commits only through the change token. */
+    struct kd_local_options lo = {.keystore_path = d->keystore, .actor = "screen-test"};
+    struct kd_backend *b = kd_backend_local_open(&lo, err);
+    if (!b)
+        return -1;
+    for (long i = 0; i < n; i++)
+        verify_once(b, keys[d->next_key++ % nk], KD_COST_DEFAULT, NULL);
+    kd_backend_close(b); /* flushes the buffered verification records */
+    return 0;
+}
+
+static int driver_command(void *ctx, const char *name, const char *arg, struct kd_error *err)
+{
+    struct driver_ctx *d = ctx;
+    if (strcmp(name, "verify-fixture") == 0)
+        return verify_fixture(d, arg, err);
+    if (strcmp(name, "fail-backend") == 0) {
+        if (!d->faulty)
+            return kd_error_set(err, KD_ERR_INVALID, NULL, "needs screen_driver --faulty");
+        if (strcmp(arg, "on") == 0)
+            fail_mode = FAIL_READS;
+        else if (strcmp(arg, "stats") == 0)
+            fail_mode = FAIL_STATS;
+        else if (strcmp(arg, "off") == 0)
+            fail_mode = FAIL_OFF;
+        else
+            return kd_error_set(err, KD_ERR_INVALID, NULL, "say on, stats or off");
+        return 0;
+    }
+    return kd_error_set(err, KD_ERR_INVALID, "script", "unknown command :%s", name);
 }
 
 int main(int argc, char **argv)
@@ -183,7 +385,7 @@ int main(int argc, char **argv)
         die("KEYDECK_NOW", &err);
 
     const char *keystore = NULL;
-    bool readonly = false;
+    bool readonly = false, faulty = false;
     struct kd_tui_options opt;
     memset(&opt, 0, sizeof opt);
     for (int i = 1; i < argc; i++) {
@@ -214,6 +416,13 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--readonly") == 0) {
             readonly = true;
+        } else if (strcmp(a, "--monitor") == 0) {
+            opt.monitor = readonly = true; /* as the CLI does */
+        } else if (strcmp(a, "--faulty") == 0) {
+            faulty = true;
+        } else if (strcmp(a, "--refresh") == 0 && v) {
+            opt.refresh_seconds = atoi(v);
+            i++;
         } else if (strcmp(a, "--ascii") == 0) {
             opt.ascii = true;
         } else {
@@ -221,21 +430,26 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!keystore || !opt.script_path) {
-        fprintf(stderr, "usage: screen_driver --keystore DB --script FILE [--size CxR]\n");
+    if (!keystore) {
+        fprintf(stderr, "usage: screen_driver --keystore DB [--script FILE] [--size CxR]\n");
         return 2;
     }
     struct kd_local_options lo = {.keystore_path = keystore, .actor = "screen-test"};
     struct kd_backend *b = kd_backend_local_open(&lo, &err);
     if (!b)
         die("open", &err);
+    struct driver_ctx dctx = {.keystore = keystore, .faulty = faulty};
+    opt.script_command = driver_command;
+    opt.script_ctx = &dctx;
+    if (faulty)
+        b = faulty_wrap(b);
     if (readonly)
         b = kd_backend_readonly_wrap(b);
     int rc = kd_tui_run(b, &opt, &err);
     kd_backend_close(b);
-    if (rc != 0) {
+    if (rc < 0) {
         fprintf(stderr, "screen_driver: %s\n", err.message);
         return 1;
     }
-    return 0;
+    return rc; /* 128+signal when a signal ended it */
 }
