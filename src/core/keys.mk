@@ -1,1 +1,9 @@
-## src/core — see Makefile.am
+## src/core — keys, verification, verification log and statistics
+libkeydeck_a_SOURCES += \
+	src/core/keyrow.c src/core/keyrow.h \
+	src/core/keys.c \
+	src/core/key_access.c \
+	src/core/key_list.c \
+	src/core/verify.c \
+	src/core/verifylog.c src/core/verifylog.h \
+	src/core/stats.c

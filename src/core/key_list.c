@@ -1,0 +1,248 @@
+/*
+ * key_list.c — listing an API's keys, page by page.
+ *
+ * Paging is keyset-based: the cursor carries the last row's sort value and id, and
+ * the next page starts strictly after that pair, so page 10,000 costs what page 1
+ * costs (no OFFSET).  NULLs sort as "never" / "unlimited" (last ascending) for
+ * expiry and credits, as 0 for last-used, and as "" for names.
+ */
+#include "core/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/keyrow.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+
+#define N_SORTS 5
+
+static const char *sort_expr(enum kd_key_sort sort)
+{
+    switch (sort) {
+    case KD_SORT_NAME:
+        return "coalesce(k.name, '')";
+    case KD_SORT_EXPIRES:
+        return "coalesce(k.expires, 9223372036854775807)";
+    case KD_SORT_CREDITS:
+        return "coalesce(k.remaining, 9223372036854775807)";
+    case KD_SORT_LAST_USED:
+        return "coalesce(k.last_used_at, 0)";
+    case KD_SORT_CREATED:
+        break;
+    }
+    return "k.id";
+}
+
+#define LIKE(col) col " LIKE ?3 ESCAPE '\\'"
+#define WHERE_FILTERS                                                                    \
+    "k.api_id = ?1 AND k.deleted_at IS NULL AND (?2 IS NULL OR k.external_id = ?2) "     \
+    "AND (?3 IS NULL OR " LIKE("k.name") " OR " LIKE("k.start") " OR " LIKE("k.id")      \
+    " OR " LIKE("k.external_id") " OR " LIKE("k.meta") ")"
+
+/*
+ * The statement for one sort, direction and "has a cursor".  Built once per
+ * process and kept, so the store's statement cache sees a stable pointer.
+ */
+static const char *list_sql(enum kd_key_sort sort, bool desc, bool after)
+{
+    static char *cache[N_SORTS][2][2];
+    char **slot = &cache[sort][desc][after];
+    if (*slot)
+        return *slot;
+    const char *expr = sort_expr(sort);
+    const char *dir = desc ? "DESC" : "ASC";
+    const char *cmp = desc ? "<" : ">";
+    char keyset[256] = "";
+    if (after && sort == KD_SORT_CREATED)
+        snprintf(keyset, sizeof keyset, " AND k.id %s ?5", cmp);
+    else if (after)
+        snprintf(keyset, sizeof keyset, " AND (%s, k.id) %s (?4, ?5)", expr, cmp);
+    *slot = kd_xasprintf("SELECT " KD_KEYROW_COLS ", %s FROM keys k WHERE " WHERE_FILTERS
+                         "%s ORDER BY %s %s, k.id %s LIMIT ?6",
+                         expr, keyset, expr, dir, dir);
+    return *slot;
+}
+
+/* ---- cursors: "<sort><a|d>.<hex of the sort value>.<id>" ---- */
+
+static char *cursor_encode(enum kd_key_sort sort, bool desc, const char *value, const char *id)
+{
+    size_t vl = strlen(value);
+    char *hex = kd_xmalloc(vl * 2 + 1);
+    for (size_t i = 0; i < vl; i++)
+        snprintf(hex + 2 * i, 3, "%02x", (unsigned char)value[i]);
+    hex[vl * 2] = '\0';
+    char *c = kd_xasprintf("%d%c.%s.%s", (int)sort, desc ? 'd' : 'a', hex, id);
+    free(hex);
+    return c;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Split a cursor into its value and id (new strings); -1 when it is not ours. */
+static int cursor_decode(const char *cursor, enum kd_key_sort sort, bool desc, char **value,
+                         char **id, struct kd_error *err)
+{
+    const char *dot1 = strchr(cursor, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    char want[8];
+    snprintf(want, sizeof want, "%d%c", (int)sort, desc ? 'd' : 'a');
+    if (!dot2 || (size_t)(dot1 - cursor) != strlen(want) ||
+        strncmp(cursor, want, strlen(want)) != 0 || (dot2 - dot1 - 1) % 2 != 0 || !dot2[1])
+        return kd_error_set(err, KD_ERR_INVALID, "cursor",
+                            "the cursor does not belong to this list or sort order");
+    size_t n = (size_t)(dot2 - dot1 - 1) / 2;
+    char *v = kd_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int hi = hexval(dot1[1 + 2 * i]), lo = hexval(dot1[2 + 2 * i]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+            free(v);
+            return kd_error_set(err, KD_ERR_INVALID, "cursor", "the cursor is malformed");
+        }
+        v[i] = (char)(hi * 16 + lo);
+    }
+    v[n] = '\0';
+    *value = v;
+    *id = kd_xstrdup(dot2 + 1);
+    return 0;
+}
+
+static char *like_pattern(const char *filter)
+{
+    size_t n = strlen(filter);
+    char *p = kd_xmalloc(n * 2 + 3), *o = p;
+    *o++ = '%';
+    for (const char *c = filter; *c; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            *o++ = '\\';
+        *o++ = *c;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return p;
+}
+
+static int api_exists(struct kd_store *s, const char *api_id, struct kd_error *err)
+{
+    sqlite3_stmt *st =
+        kd_store_stmt(s, "SELECT 1 FROM apis WHERE id = ?1 AND deleted_at IS NULL", err);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, api_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return kd_store_fail(s, err, "reading the API");
+    return kd_error_set(err, KD_ERR_NOT_FOUND, "apiId", "API %s does not exist", api_id);
+}
+
+static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const char *pattern)
+{
+    sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
+    kd_keyrow_bind_text(st, 2, q->external_id, true);
+    if (pattern)
+        sqlite3_bind_text(st, 3, pattern, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+}
+
+int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
+                       struct kd_key_page *out, struct kd_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->total = -1;
+    if (!q || !q->api_id || !*q->api_id)
+        return kd_error_set(err, KD_ERR_INVALID, "apiId", "apiId is required to list keys");
+    if ((int)q->sort < 0 || (int)q->sort >= N_SORTS)
+        return kd_error_set(err, KD_ERR_INVALID, "sort", "unknown sort column");
+    if (api_exists(s, q->api_id, err) < 0)
+        return -1;
+    int64_t now = kd_now_ms();
+    int limit = kd_page_limit(&q->page);
+    bool desc = q->descending;
+    char *pattern = q->page.filter && *q->page.filter ? like_pattern(q->page.filter) : NULL;
+    char *cur_value = NULL, *cur_id = NULL;
+    int64_t *rids = NULL;
+    int ret = -1, rc;
+
+    if (q->page.cursor && *q->page.cursor &&
+        cursor_decode(q->page.cursor, q->sort, desc, &cur_value, &cur_id, err) < 0)
+        goto out;
+
+    if (q->page.want_total) {
+        sqlite3_stmt *st =
+            kd_store_stmt(s, "SELECT count(*) FROM keys k WHERE " WHERE_FILTERS, err);
+        if (!st)
+            goto out;
+        bind_filters(st, q, pattern);
+        rc = sqlite3_step(st);
+        out->total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW) {
+            kd_store_fail(s, err, "counting keys");
+            goto out;
+        }
+    }
+
+    sqlite3_stmt *st = kd_store_stmt(s, list_sql(q->sort, desc, cur_id != NULL), err);
+    if (!st)
+        goto out;
+    bind_filters(st, q, pattern);
+    if (cur_id) {
+        if (q->sort == KD_SORT_NAME)
+            sqlite3_bind_text(st, 4, cur_value, -1, SQLITE_STATIC);
+        else if (q->sort != KD_SORT_CREATED)
+            sqlite3_bind_int64(st, 4, strtoll(cur_value, NULL, 10));
+        sqlite3_bind_text(st, 5, cur_id, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int(st, 6, limit + 1); /* one more tells whether a next page exists */
+    out->items = kd_xcalloc((size_t)limit, sizeof *out->items);
+    rids = kd_xcalloc((size_t)limit, sizeof *rids);
+    bool more = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->len == (size_t)limit) {
+            more = true;
+            break;
+        }
+        struct kd_key *k = &out->items[out->len];
+        kd_key_init(k);
+        rids[out->len] = kd_keyrow_read(st, 0, k);
+        out->len++;
+        if (out->len == (size_t)limit) {
+            free(out->next_cursor);
+            const unsigned char *v = sqlite3_column_text(st, KD_KEYROW_NCOLS);
+            out->next_cursor = cursor_encode(q->sort, desc, v ? (const char *)v : "", k->id);
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        kd_store_fail(s, err, "listing keys");
+        goto out;
+    }
+    if (!more) {
+        free(out->next_cursor);
+        out->next_cursor = NULL;
+    }
+    if (kd_keyrow_load_children(s, out->items, rids, out->len, q->include_grants, now, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    free(pattern);
+    free(cur_value);
+    free(cur_id);
+    free(rids);
+    if (ret < 0)
+        kd_key_page_free(out);
+    return ret;
+}

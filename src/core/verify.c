@@ -1,0 +1,513 @@
+/*
+ * verify.c — kd_engine_verify, in Unkey v2's order (model/verify.h):
+ *   NOT_FOUND, DISABLED, EXPIRED, INSUFFICIENT_PERMISSIONS, RATE_LIMITED,
+ *   USAGE_EXCEEDED, VALID.
+ *
+ * Two paths.  A key with no credits and no rate limits in play is verified with
+ * one indexed read and a buffered log record: no write transaction.  When credits,
+ * a refill or rate-limit windows are involved, the key is read again and every
+ * counter is checked and written inside one IMMEDIATE transaction, so processes
+ * sharing the keystore never spend the same credit or window slot twice.
+ */
+#include "core/engine.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/keygen.h"
+#include "core/permquery.h"
+#include "core/ratelimit.h"
+#include "core/refill.h"
+#include "core/verifylog.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+
+#define KEY_MAX 512
+
+/* What the lookup learns besides the fields copied into out->key. */
+struct found {
+    int64_t rid;
+    int64_t created_at;
+    bool gone;          /* key or its API deleted */
+    bool has_auto;      /* an auto-apply rate limit exists */
+    bool refill_changed; /* a due refill was applied to out->key.credits in memory */
+};
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? kd_xstrdup((const char *)t) : NULL;
+}
+
+/* 1 found, 0 not found, -1 error.  Fills out->key on 1. */
+static int lookup(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64_t now,
+                  struct kd_key *key, struct found *f, struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(
+        s,
+        "SELECT k.rid, k.id, k.api_id, k.name, k.meta, k.expires, k.enabled, k.external_id, "
+        "k.remaining, k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "
+        "k.last_refill_at, k.created_at, "
+        "k.deleted_at IS NOT NULL OR a.deleted_at IS NOT NULL, "
+        "EXISTS (SELECT 1 FROM ratelimits r WHERE r.key_rid = k.rid AND r.auto_apply) "
+        "FROM keys k JOIN apis a ON a.id = k.api_id WHERE k.hash = ?1",
+        err);
+    if (!st)
+        return -1;
+    sqlite3_bind_blob(st, 1, digest, KD_DIGEST_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "looking up the key");
+    }
+    memset(key, 0, sizeof *key);
+    memset(f, 0, sizeof *f);
+    f->rid = sqlite3_column_int64(st, 0);
+    key->id = col_text(st, 1);
+    key->api_id = col_text(st, 2);
+    key->name = col_text(st, 3);
+    key->meta_json = col_text(st, 4);
+    key->expires = sqlite3_column_int64(st, 5);
+    key->enabled = sqlite3_column_int(st, 6) != 0;
+    key->external_id = col_text(st, 7);
+    key->credits.limited = sqlite3_column_type(st, 8) != SQLITE_NULL;
+    key->credits.remaining = sqlite3_column_int64(st, 8);
+    key->credits.refill.interval = (enum kd_refill_interval)sqlite3_column_int(st, 9);
+    key->credits.refill.amount = sqlite3_column_int64(st, 10);
+    key->credits.refill.refill_day = sqlite3_column_int(st, 11);
+    key->credits.refill.every_ms = sqlite3_column_int64(st, 12);
+    key->credits.last_refill_at = sqlite3_column_int64(st, 13);
+    f->created_at = key->created_at = sqlite3_column_int64(st, 14);
+    f->gone = sqlite3_column_int(st, 15) != 0;
+    f->has_auto = sqlite3_column_int(st, 16) != 0;
+    sqlite3_reset(st);
+    if (key->credits.limited)
+        f->refill_changed = kd_refill_apply(&key->credits, f->created_at, now);
+    return 1;
+}
+
+/* Direct roles, and every permission held directly or through a role. */
+static int load_rbac(struct kd_store *s, int64_t rid, struct kd_key *key, struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(
+        s,
+        "SELECT r.name FROM key_roles kr JOIN roles r ON r.id = kr.role_id "
+        "WHERE kr.key_rid = ?1 ORDER BY r.name",
+        err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, rid);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        kd_strlist_push(&key->roles, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return kd_store_fail(s, err, "reading the key's roles");
+    st = kd_store_stmt(
+        s,
+        "SELECT p.slug FROM key_permissions kp JOIN permissions p ON p.id = kp.perm_id "
+        "WHERE kp.key_rid = ?1 "
+        "UNION SELECT p.slug FROM key_roles kr "
+        "JOIN role_permissions rp ON rp.role_id = kr.role_id "
+        "JOIN permissions p ON p.id = rp.perm_id WHERE kr.key_rid = ?1 ORDER BY 1",
+        err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, rid);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        kd_strlist_push(&key->permissions, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return kd_store_fail(s, err, "reading the key's permissions");
+    return 0;
+}
+
+/* ---- rate limits ---- */
+
+struct check {
+    char *id;   /* the key's limit id; NULL for an inline limit */
+    char *name;
+    char *inline_slot; /* meta-table name holding an inline limit's window */
+    int64_t limit, duration_ms, cost;
+    bool auto_apply, allowed;
+    struct kd_window w;
+};
+
+struct checks {
+    struct check *v;
+    size_t n, cap;
+};
+
+static void checks_free(struct checks *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->v[i].id);
+        free(c->v[i].name);
+        free(c->v[i].inline_slot);
+    }
+    free(c->v);
+}
+
+static struct check *checks_push(struct checks *c)
+{
+    c->v = kd_xgrow(c->v, &c->cap, c->n + 1, sizeof *c->v);
+    struct check *k = &c->v[c->n++];
+    memset(k, 0, sizeof *k);
+    return k;
+}
+
+static int64_t req_cost(int64_t cost)
+{
+    return cost == KD_COST_DEFAULT ? 1 : cost;
+}
+
+/*
+ * Inline limits (limit + duration in the request, no such name on the key) are
+ * keyed on the key, like Unkey's; their windows live in the meta table so every
+ * process shares them without a schema change.
+ */
+static int load_inline(struct kd_store *s, struct check *c, struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(s, "SELECT value FROM meta WHERE name = ?1", err);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, c->inline_slot, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        long long a = 0, b = 0, d = 0;
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (v && sscanf(v, "%lld,%lld,%lld", &a, &b, &d) == 3) {
+            c->w.window_start = a;
+            c->w.current = b;
+            c->w.previous = d;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return kd_store_fail(s, err, "reading an inline rate limit");
+    return 0;
+}
+
+static int save_window(struct kd_store *s, const struct check *c, struct kd_error *err)
+{
+    sqlite3_stmt *st;
+    if (c->inline_slot) {
+        char v[80];
+        snprintf(v, sizeof v, "%" PRId64 ",%" PRId64 ",%" PRId64, c->w.window_start,
+                 c->w.current, c->w.previous);
+        st = kd_store_stmt(s, "INSERT OR REPLACE INTO meta(name, value) VALUES (?1, ?2)", err);
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, c->inline_slot, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, v, -1, SQLITE_TRANSIENT);
+    } else {
+        st = kd_store_stmt(s,
+                           "UPDATE ratelimits SET window_start = ?2, current = ?3, previous = ?4 "
+                           "WHERE id = ?1",
+                           err);
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, c->w.window_start);
+        sqlite3_bind_int64(st, 3, c->w.current);
+        sqlite3_bind_int64(st, 4, c->w.previous);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "saving a rate-limit window");
+}
+
+/* Collect the limits this verification is subject to.  -1: a request error. */
+static int gather_checks(struct kd_store *s, const struct kd_verify_request *req,
+                         const struct kd_key *key, int64_t rid, struct checks *cs,
+                         struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(
+        s,
+        "SELECT id, name, lim, duration_ms, auto_apply, window_start, current, previous "
+        "FROM ratelimits WHERE key_rid = ?1 ORDER BY name",
+        err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, rid);
+    struct checks all = {NULL, 0, 0};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct check *c = checks_push(&all);
+        c->id = col_text(st, 0);
+        c->name = col_text(st, 1);
+        c->limit = sqlite3_column_int64(st, 2);
+        c->duration_ms = sqlite3_column_int64(st, 3);
+        c->auto_apply = sqlite3_column_int(st, 4) != 0;
+        c->w.window_start = sqlite3_column_int64(st, 5);
+        c->w.current = sqlite3_column_int64(st, 6);
+        c->w.previous = sqlite3_column_int64(st, 7);
+        c->cost = c->auto_apply ? 1 : -1; /* -1: not applied unless requested */
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        checks_free(&all);
+        return kd_store_fail(s, err, "reading rate limits");
+    }
+    for (size_t i = 0; i < req->n_ratelimits; i++) {
+        const struct kd_verify_ratelimit_req *r = &req->ratelimits[i];
+        struct check *c = NULL;
+        for (size_t j = 0; j < all.n && !c; j++)
+            if (strcmp(all.v[j].name, r->name) == 0)
+                c = &all.v[j];
+        if (c) {
+            /* A requested name replaces the auto-apply cost of 1 with its own. */
+            c->cost = req_cost(r->cost);
+            if (r->limit > 0)
+                c->limit = r->limit;
+            if (r->duration_ms > 0 && r->duration_ms != c->duration_ms) {
+                c->duration_ms = r->duration_ms;
+                memset(&c->w, 0, sizeof c->w);
+                c->inline_slot = kd_xasprintf("ratelimit:%s:%s:%" PRId64, key->id, r->name,
+                                              r->duration_ms);
+                free(c->id);
+                c->id = NULL;
+                if (load_inline(s, c, err) < 0)
+                    goto fail;
+            }
+            continue;
+        }
+        if (r->limit <= 0 || r->duration_ms <= 0) {
+            kd_error_set(err, KD_ERR_INVALID, "ratelimits",
+                         "the key has no rate limit named \"%s\" (give limit and duration "
+                         "for an inline limit)",
+                         r->name);
+            goto fail;
+        }
+        c = checks_push(&all);
+        c->name = kd_xstrdup(r->name);
+        c->limit = r->limit;
+        c->duration_ms = r->duration_ms;
+        c->cost = req_cost(r->cost);
+        c->inline_slot =
+            kd_xasprintf("ratelimit:%s:%s:%" PRId64, key->id, r->name, r->duration_ms);
+        if (load_inline(s, c, err) < 0)
+            goto fail;
+    }
+    /* Keep only the limits that apply. */
+    for (size_t j = 0; j < all.n; j++) {
+        if (all.v[j].cost >= 0) {
+            *checks_push(cs) = all.v[j];
+        } else {
+            free(all.v[j].id);
+            free(all.v[j].name);
+            free(all.v[j].inline_slot);
+        }
+    }
+    free(all.v);
+    return 0;
+fail:
+    checks_free(&all);
+    return -1;
+}
+
+/* All-or-nothing: take from every window only when every window allows. */
+static int apply_ratelimits(struct kd_store *s, struct checks *cs, int64_t now, bool *ok,
+                            const char **denied, struct kd_verify_result *out,
+                            struct kd_error *err)
+{
+    *ok = true;
+    for (size_t i = 0; i < cs->n; i++) {
+        struct check *c = &cs->v[i];
+        c->allowed = kd_window_allows(&c->w, c->limit, c->duration_ms, now, c->cost);
+        if (!c->allowed && *ok) {
+            *ok = false;
+            *denied = c->name;
+        }
+    }
+    if (*ok) {
+        for (size_t i = 0; i < cs->n; i++) {
+            kd_window_take(&cs->v[i].w, cs->v[i].duration_ms, now, cs->v[i].cost);
+            if (save_window(s, &cs->v[i], err) < 0)
+                return -1;
+        }
+    }
+    out->ratelimits = kd_xcalloc(cs->n, sizeof *out->ratelimits);
+    out->n_ratelimits = cs->n;
+    for (size_t i = 0; i < cs->n; i++) {
+        const struct check *c = &cs->v[i];
+        struct kd_verify_ratelimit *r = &out->ratelimits[i];
+        r->id = kd_xstrdup(c->id ? c->id : c->name);
+        r->name = kd_xstrdup(c->name);
+        r->limit = c->limit;
+        r->duration_ms = c->duration_ms;
+        r->remaining = kd_window_remaining(&c->w, c->limit, c->duration_ms, now);
+        r->reset_at = kd_window_reset_at(c->duration_ms, now);
+        r->exceeded = !c->allowed;
+        r->auto_apply = c->auto_apply;
+    }
+    return 0;
+}
+
+static int save_credits(struct kd_store *s, int64_t rid, const struct kd_credits *c,
+                        struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(
+        s, "UPDATE keys SET remaining = ?2, last_refill_at = ?3 WHERE rid = ?1", err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, rid);
+    sqlite3_bind_int64(st, 2, c->remaining);
+    if (c->last_refill_at)
+        sqlite3_bind_int64(st, 3, c->last_refill_at);
+    else
+        sqlite3_bind_null(st, 3);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "charging credits");
+}
+
+/* The checks after the lookup.  Returns 0 with out->code set, or -1. */
+static int evaluate(struct kd_store *s, const struct kd_verify_request *req,
+                    const struct kd_permquery *pq, const struct found *f, int64_t now,
+                    struct kd_verify_result *out, struct kd_error *err)
+{
+    struct kd_key *key = &out->key;
+    if (!key->enabled) {
+        out->code = KD_VERIFY_DISABLED;
+        out->message = kd_xstrdup("the key is disabled");
+        return 0;
+    }
+    if (key->expires && key->expires <= now) {
+        out->code = KD_VERIFY_EXPIRED;
+        out->message = kd_xstrdup("the key has expired");
+        return 0;
+    }
+    if (pq) {
+        if (load_rbac(s, f->rid, key, err) < 0)
+            return -1;
+        if (!kd_permquery_eval(pq, &key->permissions)) {
+            const char *miss = kd_permquery_first_missing(pq, &key->permissions);
+            out->code = KD_VERIFY_INSUFFICIENT_PERMISSIONS;
+            out->message = miss ? kd_xasprintf("missing permission: %s", miss)
+                                : kd_xstrdup("the key's permissions do not satisfy the query");
+            return 0;
+        }
+    }
+    if (f->has_auto || req->n_ratelimits) {
+        struct checks cs = {NULL, 0, 0};
+        bool ok;
+        const char *denied = NULL;
+        int rc = gather_checks(s, req, key, f->rid, &cs, err);
+        if (rc == 0)
+            rc = apply_ratelimits(s, &cs, now, &ok, &denied, out, err);
+        if (rc == 0 && !ok) {
+            out->code = KD_VERIFY_RATE_LIMITED;
+            out->message = kd_xasprintf("rate limit \"%s\" exceeded", denied);
+        }
+        checks_free(&cs);
+        if (rc < 0 || !ok)
+            return rc;
+    }
+    if (key->credits.limited) {
+        int64_t cost = req_cost(req->credit_cost);
+        bool charged = false;
+        if (key->credits.remaining < cost) {
+            out->code = KD_VERIFY_USAGE_EXCEEDED;
+            out->message = kd_xstrdup("the key has no credits left");
+        } else {
+            key->credits.remaining -= cost;
+            charged = cost > 0;
+        }
+        if ((charged || f->refill_changed) && save_credits(s, f->rid, &key->credits, err) < 0)
+            return -1;
+        if (out->code == KD_VERIFY_USAGE_EXCEEDED)
+            return 0;
+    }
+    out->code = KD_VERIFY_VALID;
+    return 0;
+}
+
+static int check_request(const struct kd_verify_request *req, struct kd_error *err)
+{
+    if (!req || !req->key || !*req->key)
+        return kd_error_set(err, KD_ERR_INVALID, "key", "key is required");
+    if (strlen(req->key) > KEY_MAX)
+        return kd_error_set(err, KD_ERR_INVALID, "key", "key must be at most %d characters",
+                            KEY_MAX);
+    if (req->credit_cost < KD_COST_DEFAULT)
+        return kd_error_set(err, KD_ERR_INVALID, "credits.cost", "cost must be >= 0");
+    if (req->n_ratelimits && !req->ratelimits)
+        return kd_error_set(err, KD_ERR_INVALID, "ratelimits", "rate limits are missing");
+    for (size_t i = 0; i < req->n_ratelimits; i++) {
+        const struct kd_verify_ratelimit_req *r = &req->ratelimits[i];
+        if (!r->name || !*r->name)
+            return kd_error_set(err, KD_ERR_INVALID, "ratelimits",
+                                "ratelimits[%zu].name is required", i);
+        if (r->cost < KD_COST_DEFAULT || r->limit < 0 || r->duration_ms < 0)
+            return kd_error_set(err, KD_ERR_INVALID, "ratelimits",
+                                "ratelimits[%zu]: cost, limit and duration must be >= 0", i);
+    }
+    return 0;
+}
+
+int kd_engine_verify(struct kd_store *s, const struct kd_verify_request *req,
+                     struct kd_verify_result *out, struct kd_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (check_request(req, err) < 0)
+        return -1;
+    struct kd_permquery *pq = NULL;
+    if (req->permissions && *req->permissions) {
+        struct kd_error perr;
+        kd_error_clear(&perr);
+        pq = kd_permquery_parse(req->permissions, &perr);
+        if (!pq)
+            return kd_error_set(err, KD_ERR_INVALID, "permissions", "%s", perr.message);
+    }
+    int64_t now = kd_now_ms();
+    uint8_t digest[KD_DIGEST_LEN];
+    kd_key_digest(req->key, digest);
+
+    struct found f;
+    bool in_txn = false;
+    int ret = -1;
+    int rc = lookup(s, digest, now, &out->key, &f, err);
+    if (rc < 0)
+        goto out;
+    if (rc == 1 && !f.gone && (!req->api_id || strcmp(req->api_id, out->key.api_id) == 0) &&
+        out->key.enabled && !(out->key.expires && out->key.expires <= now) &&
+        (out->key.credits.limited || f.has_auto || req->n_ratelimits)) {
+        /* Counters are involved: read again under the write lock and decide there. */
+        if (kd_store_begin(s, err) < 0)
+            goto out;
+        in_txn = true;
+        kd_key_free(&out->key);
+        rc = lookup(s, digest, now, &out->key, &f, err);
+        if (rc < 0)
+            goto out;
+    }
+    if (rc == 0 || f.gone || (req->api_id && strcmp(req->api_id, out->key.api_id) != 0)) {
+        kd_key_free(&out->key);
+        out->code = KD_VERIFY_NOT_FOUND;
+        out->message = kd_xstrdup("key not found");
+        f.rid = 0;
+    } else if (evaluate(s, req, pq, &f, now, out, err) < 0) {
+        goto out;
+    }
+    if (in_txn) {
+        in_txn = false;
+        if (kd_store_commit(s, err) < 0)
+            goto out;
+    }
+    out->valid = out->code == KD_VERIFY_VALID;
+    /* Statistics only: a failed flush must not turn a verification into an error. */
+    struct kd_error lerr;
+    kd_verifylog_record(s, f.rid, out->code == KD_VERIFY_NOT_FOUND ? req->api_id : out->key.api_id,
+                        out->code, now, &lerr);
+    ret = 0;
+out:
+    if (in_txn)
+        kd_store_rollback(s);
+    kd_permquery_free(pq);
+    if (ret < 0)
+        kd_verify_result_free(out);
+    return ret;
+}

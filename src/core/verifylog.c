@@ -1,0 +1,172 @@
+#include "core/verifylog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+struct kd_verifylog_rec {
+    int64_t at;
+    int64_t key_rid; /* 0: NOT_FOUND */
+    char *api_id;
+    enum kd_verify_code code;
+};
+
+struct kd_verifylog {
+    struct kd_verifylog_rec *recs;
+    size_t n, cap;
+};
+
+/* When flushing keeps failing (a long-held lock), stop growing: drop the oldest. */
+#define KD_VERIFYLOG_HARD_CAP (KD_VERIFYLOG_BATCH * 64)
+
+static void drop_front(struct kd_verifylog *vl, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        free(vl->recs[i].api_id);
+    memmove(vl->recs, vl->recs + k, (vl->n - k) * sizeof *vl->recs);
+    vl->n -= k;
+}
+
+int kd_verifylog_record(struct kd_store *s, int64_t key_rid, const char *api_id,
+                        enum kd_verify_code code, int64_t at, struct kd_error *err)
+{
+    if (!s->verifylog)
+        s->verifylog = kd_xcalloc(1, sizeof *s->verifylog);
+    struct kd_verifylog *vl = s->verifylog;
+    if (vl->n >= KD_VERIFYLOG_HARD_CAP)
+        drop_front(vl, KD_VERIFYLOG_BATCH);
+    vl->recs = kd_xgrow(vl->recs, &vl->cap, vl->n + 1, sizeof *vl->recs);
+    struct kd_verifylog_rec *r = &vl->recs[vl->n++];
+    r->at = at;
+    r->key_rid = key_rid;
+    r->api_id = kd_xstrdup(api_id);
+    r->code = code;
+    if (vl->n >= KD_VERIFYLOG_BATCH || at - vl->recs[0].at >= KD_VERIFYLOG_MAX_AGE_MS)
+        return kd_verifylog_flush(s, err);
+    return 0;
+}
+
+struct key_bump {
+    int64_t rid, count, last;
+};
+
+static int cmp_rid(const void *a, const void *b)
+{
+    int64_t x = ((const struct kd_verifylog_rec *)a)->key_rid;
+    int64_t y = ((const struct kd_verifylog_rec *)b)->key_rid;
+    return (x > y) - (x < y);
+}
+
+static int step_done(struct kd_store *s, sqlite3_stmt *st, struct kd_error *err,
+                     const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, what);
+}
+
+static int write_all(struct kd_store *s, struct kd_verifylog *vl, int64_t newest,
+                     struct kd_error *err)
+{
+    for (size_t i = 0; i < vl->n; i++) {
+        const struct kd_verifylog_rec *r = &vl->recs[i];
+        sqlite3_stmt *st = kd_store_stmt(
+            s, "INSERT INTO verifications(at, key_rid, api_id, outcome) VALUES (?1, ?2, ?3, ?4)",
+            err);
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, r->at);
+        if (r->key_rid)
+            sqlite3_bind_int64(st, 2, r->key_rid);
+        else
+            sqlite3_bind_null(st, 2);
+        if (r->api_id)
+            sqlite3_bind_text(st, 3, r->api_id, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 3);
+        sqlite3_bind_int(st, 4, (int)r->code);
+        if (step_done(s, st, err, "recording verifications") < 0)
+            return -1;
+    }
+
+    /* One UPDATE per key per flush, however many verifications it had. */
+    struct kd_verifylog_rec *sorted = kd_xmalloc(vl->n * sizeof *sorted);
+    memcpy(sorted, vl->recs, vl->n * sizeof *sorted);
+    qsort(sorted, vl->n, sizeof *sorted, cmp_rid);
+    int ret = 0;
+    for (size_t i = 0; i < vl->n && ret == 0;) {
+        struct key_bump b = {sorted[i].key_rid, 0, 0};
+        for (; i < vl->n && sorted[i].key_rid == b.rid; i++) {
+            b.count++;
+            if (sorted[i].at > b.last)
+                b.last = sorted[i].at;
+        }
+        if (!b.rid)
+            continue;
+        sqlite3_stmt *st = kd_store_stmt(
+            s,
+            "UPDATE keys SET request_count = request_count + ?2, "
+            "last_used_at = max(coalesce(last_used_at, 0), ?3) WHERE rid = ?1",
+            err);
+        if (!st) {
+            ret = -1;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, b.rid);
+        sqlite3_bind_int64(st, 2, b.count);
+        sqlite3_bind_int64(st, 3, b.last);
+        ret = step_done(s, st, err, "counting key usage");
+    }
+    free(sorted);
+    if (ret < 0)
+        return -1;
+
+    sqlite3_stmt *st = kd_store_stmt(s, "DELETE FROM verifications WHERE at < ?1", err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, newest - KD_VERIFYLOG_RETAIN_MS);
+    if (step_done(s, st, err, "pruning verifications") < 0)
+        return -1;
+    st = kd_store_stmt(s,
+                       "DELETE FROM verifications WHERE seq <= "
+                       "(SELECT max(seq) FROM verifications) - ?1",
+                       err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, KD_VERIFYLOG_RETAIN_ROWS);
+    return step_done(s, st, err, "pruning verifications");
+}
+
+int kd_verifylog_flush(struct kd_store *s, struct kd_error *err)
+{
+    struct kd_verifylog *vl = s->verifylog;
+    if (!vl || vl->n == 0)
+        return 0;
+    int64_t newest = 0;
+    for (size_t i = 0; i < vl->n; i++)
+        if (vl->recs[i].at > newest)
+            newest = vl->recs[i].at;
+    /* Inside a caller's transaction this nests and commits with it. */
+    if (kd_store_begin(s, err) < 0)
+        return -1;
+    if (write_all(s, vl, newest, err) < 0) {
+        kd_store_rollback(s);
+        return -1; /* keep the buffer: the next flush retries */
+    }
+    if (kd_store_commit(s, err) < 0)
+        return -1;
+    drop_front(vl, vl->n);
+    return 0;
+}
+
+void kd_verifylog_free(struct kd_store *s)
+{
+    struct kd_verifylog *vl = s ? s->verifylog : NULL;
+    if (!vl)
+        return;
+    drop_front(vl, vl->n);
+    free(vl->recs);
+    free(vl);
+    s->verifylog = NULL;
+}
