@@ -36,10 +36,13 @@ static void bind_named(sqlite3_stmt *st, const char *name, const char *value)
         sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
 }
 
+/* Names match anywhere, ignoring case; ids only from their start (a pasted id
+ * still finds its API), because a short pattern would otherwise match random
+ * letters inside ids. */
 static const char *api_filter(const struct kd_list_query *q)
 {
     return q->filter && *q->filter ? " AND (instr(lower(a.name), lower(:filter)) > 0"
-                                     " OR instr(lower(a.id), lower(:filter)) > 0)"
+                                     " OR substr(a.id, 1, length(:filter)) = :filter)"
                                    : "";
 }
 

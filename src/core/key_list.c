@@ -38,8 +38,8 @@ static const char *sort_expr(enum kd_key_sort sort)
 #define LIKE(col) col " LIKE ?3 ESCAPE '\\'"
 #define WHERE_FILTERS                                                                    \
     "k.api_id = ?1 AND k.deleted_at IS NULL AND (?2 IS NULL OR k.external_id = ?2) "     \
-    "AND (?3 IS NULL OR " LIKE("k.name") " OR " LIKE("k.start") " OR " LIKE("k.id")      \
-    " OR " LIKE("k.external_id") " OR " LIKE("k.meta") ")"
+    "AND (?3 IS NULL OR " LIKE("k.name") " OR " LIKE("k.start")                          \
+    " OR substr(k.id, 1, length(?4)) = ?4 OR " LIKE("k.external_id") " OR " LIKE("k.meta") ")"
 
 /*
  * The statement for one sort, direction and "has a cursor".  Built once per
@@ -151,10 +151,15 @@ static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const c
 {
     sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
     kd_keyrow_bind_text(st, 2, q->external_id, true);
-    if (pattern)
+    /* ?3: the LIKE pattern for text columns; ?4: the raw filter, which ids match
+     * only from their start (short patterns would match random id letters). */
+    if (pattern) {
         sqlite3_bind_text(st, 3, pattern, -1, SQLITE_STATIC);
-    else
+        sqlite3_bind_text(st, 4, q->page.filter, -1, SQLITE_STATIC);
+    } else {
         sqlite3_bind_null(st, 3);
+        sqlite3_bind_null(st, 4);
+    }
 }
 
 int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
