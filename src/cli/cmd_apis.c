@@ -73,19 +73,9 @@ static int apis_list(struct kd_cli *c, int argc, char **argv)
         if (!all || !cursor)
             break;
     }
-    if (c->json) {
-        kd_json_print(kd_json_list(items, cursor, total));
-    } else {
-        json_decref(items);
-        if (kd_table_rows(t) == 0)
-            printf("no APIs%s\n", q.filter && *q.filter ? " match" : " yet: keydeck apis create --name NAME");
-        else
-            kd_table_print(t, stdout);
-        if (cursor)
-            printf("more: keydeck apis list --cursor %s\n", cursor);
-    }
-    kd_table_free(t);
-    free(cursor);
+    kd_list_finish(c->json, items, t, cursor, total,
+                   q.filter && *q.filter ? "no APIs match"
+                                         : "no APIs yet: keydeck apis create --name NAME");
     return KD_EXIT_OK;
 }
 

@@ -208,21 +208,7 @@ static int keys_list(struct kd_cli *c, int argc, char **argv)
         if (!all || !cursor)
             break;
     }
-    if (c->json) {
-        kd_json_print(kd_json_list(items, cursor, total));
-    } else {
-        json_decref(items);
-        if (kd_table_rows(t) == 0)
-            printf("no keys\n");
-        else
-            kd_table_print(t, stdout);
-        if (total >= 0 && (size_t)total != kd_table_rows(t))
-            printf("%zu of %lld keys\n", kd_table_rows(t), (long long)total);
-        if (cursor)
-            printf("next page: add --cursor %s\n", cursor);
-    }
-    kd_table_free(t);
-    free(cursor);
+    kd_list_finish(c->json, items, t, cursor, total, "no keys");
     return KD_EXIT_OK;
 }
 

@@ -73,19 +73,7 @@ static int log_list(struct kd_cli *c, int argc, char **argv)
         if (!all || !cursor)
             break;
     }
-    if (c->json) {
-        kd_json_print(kd_json_list(items, cursor, total));
-    } else {
-        json_decref(items);
-        if (kd_table_rows(t) == 0)
-            printf("no log entries\n");
-        else
-            kd_table_print(t, stdout);
-        if (cursor)
-            printf("more: keydeck log list --cursor %s\n", cursor);
-    }
-    kd_table_free(t);
-    free(cursor);
+    kd_list_finish(c->json, items, t, cursor, total, "no log entries");
     return KD_EXIT_OK;
 }
 

@@ -67,19 +67,7 @@ static int roles_list(struct kd_cli *c, int argc, char **argv)
         if (!all || !cursor)
             break;
     }
-    if (c->json) {
-        kd_json_print(kd_json_list(items, cursor, total));
-    } else {
-        json_decref(items);
-        if (kd_table_rows(t) == 0)
-            printf("no roles\n");
-        else
-            kd_table_print(t, stdout);
-        if (cursor)
-            printf("more: keydeck roles list --cursor %s\n", cursor);
-    }
-    kd_table_free(t);
-    free(cursor);
+    kd_list_finish(c->json, items, t, cursor, total, "no roles");
     return KD_EXIT_OK;
 }
 

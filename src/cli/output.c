@@ -369,6 +369,27 @@ json_t *kd_json_list(json_t *items, const char *cursor, int64_t total)
     return o;
 }
 
+void kd_list_finish(bool json, json_t *items, struct kd_table *t, char *cursor, int64_t total,
+                    const char *empty_message)
+{
+    if (json) {
+        kd_json_print(kd_json_list(items, cursor, total));
+    } else {
+        json_decref(items);
+        size_t shown = kd_table_rows(t);
+        if (shown == 0)
+            printf("%s\n", empty_message);
+        else
+            kd_table_print(t, stdout);
+        if (shown > 0 && total >= 0 && (size_t)total != shown)
+            printf("%zu of %lld\n", shown, (long long)total);
+        if (cursor)
+            printf("next page: add --cursor %s\n", cursor);
+    }
+    kd_table_free(t);
+    free(cursor);
+}
+
 int kd_json_print(json_t *doc)
 {
     int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

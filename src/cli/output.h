@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "model/api.h"
@@ -48,6 +49,15 @@ json_t *kd_json_verify_result(const struct kd_verify_result *r);
 json_t *kd_json_stats(const struct kd_stats *s, int64_t since, int64_t until);
 /** {"items": items, "cursor": cursor|null, "total": total|null} (takes items). */
 json_t *kd_json_list(json_t *items, const char *cursor, int64_t total);
+
+/**
+ * End a list command the same way everywhere: with --json one document
+ * {items, cursor, total}; else the table (or the empty message), "N of M" when
+ * only part was shown, and how to get the next page.  Takes ownership of items,
+ * t and cursor.
+ */
+void kd_list_finish(bool json, json_t *items, struct kd_table *t, char *cursor, int64_t total,
+                    const char *empty_message);
 /** A string or null. */
 json_t *kd_json_str(const char *s);
 /** A Unix-ms time, or null for 0. */
