@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/audit_log.h"
+#include "core/paging.h"
 #include "core/keygen.h"
 #include "model/validate.h"
 #include "util/clock.h"
@@ -29,77 +30,37 @@ static void read_api(sqlite3_stmt *st, struct kd_api *a)
     a->key_count = sqlite3_column_int64(st, 5);
 }
 
-static void bind_named(sqlite3_stmt *st, const char *name, const char *value)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
-}
 
 /* Names match anywhere, ignoring case; ids only from their start (a pasted id
  * still finds its API), because a short pattern would otherwise match random
  * letters inside ids. */
-static const char *api_filter(const struct kd_list_query *q)
+#define API_FILTER                                                    \
+    " AND (instr(lower(a.name), lower(:filter)) > 0"                  \
+    " OR substr(a.id, 1, length(:filter)) = :filter)"
+
+static void read_api_row(sqlite3_stmt *st, void *item)
 {
-    return q->filter && *q->filter ? " AND (instr(lower(a.name), lower(:filter)) > 0"
-                                     " OR substr(a.id, 1, length(:filter)) = :filter)"
-                                   : "";
+    read_api(st, item);
 }
 
 int kd_engine_api_list(struct kd_store *s, const struct kd_list_query *q,
                        struct kd_api_page *out, struct kd_error *err)
 {
+    static const struct kd_id_paging paging = {
+        .select = API_COLUMNS,
+        .filter = API_FILTER,
+        .count = "SELECT count(*) FROM apis a WHERE a.deleted_at IS NULL",
+        .id_column = "a.id",
+        .item_size = sizeof(struct kd_api),
+        .read_row = read_api_row,
+        .what = "listing APIs",
+    };
     memset(out, 0, sizeof *out);
     out->total = -1;
-    static const struct kd_list_query none;
-    if (!q)
-        q = &none;
-    int limit = kd_page_limit(q);
-    char *sql = kd_xasprintf(API_COLUMNS "%s%s ORDER BY a.id LIMIT :limit",
-                             q->cursor ? " AND a.id > :cursor" : "", api_filter(q));
-    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
-    free(sql);
-    if (!st)
-        return -1;
-    bind_named(st, ":cursor", q->cursor);
-    bind_named(st, ":filter", q->filter);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit + 1);
-    size_t cap = 0;
-    bool more = false;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->len == (size_t)limit) {
-            more = true;
-            break;
-        }
-        out->items = kd_xgrow(out->items, &cap, out->len + 1, sizeof *out->items);
-        read_api(st, &out->items[out->len++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (kd_page_by_id(s, &paging, q, (void **)&out->items, &out->len, &out->next_cursor,
+                      &out->total, err) < 0) {
         kd_api_page_free(out);
-        return kd_store_fail(s, err, "listing APIs");
-    }
-    if (more)
-        out->next_cursor = kd_xstrdup(out->items[out->len - 1].id);
-
-    if (q->want_total) {
-        sql = kd_xasprintf("SELECT count(*) FROM apis a WHERE a.deleted_at IS NULL%s",
-                           api_filter(q));
-        st = kd_store_stmt(s, sql, err);
-        free(sql);
-        if (!st) {
-            kd_api_page_free(out);
-            return -1;
-        }
-        bind_named(st, ":filter", q->filter);
-        rc = sqlite3_step(st);
-        out->total = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW) {
-            kd_api_page_free(out);
-            return kd_store_fail(s, err, "counting APIs");
-        }
+        return -1;
     }
     return 0;
 }

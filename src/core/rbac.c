@@ -12,23 +12,14 @@
 
 #include "core/audit_log.h"
 #include "core/keygen.h"
+#include "core/paging.h"
 #include "model/validate.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
 /* ---- shared ---- */
 
-static void bind_named(sqlite3_stmt *st, const char *name, const char *value)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
-}
 
-static bool has_filter(const struct kd_list_query *q)
-{
-    return q->filter && *q->filter;
-}
 
 static char *col_dup(sqlite3_stmt *st, int i)
 {
@@ -132,7 +123,7 @@ static int resolve_slugs(struct kd_store *s, const struct kd_strlist *slugs,
     " AND (instr(lower(p.slug), lower(:filter)) > 0"                     \
     " OR instr(lower(p.name), lower(:filter)) > 0"                       \
     " OR instr(lower(coalesce(p.description, '')), lower(:filter)) > 0"  \
-    " OR instr(lower(p.id), lower(:filter)) > 0)"
+    " OR substr(p.id, 1, length(:filter)) = :filter)"
 
 static void read_perm(sqlite3_stmt *st, struct kd_permission *p)
 {
@@ -146,61 +137,28 @@ static void read_perm(sqlite3_stmt *st, struct kd_permission *p)
     p->role_count = sqlite3_column_int64(st, 6);
 }
 
-static int count_rows(struct kd_store *s, const char *sql, const struct kd_list_query *q,
-                      int64_t *total, struct kd_error *err)
+
+static void read_perm_row(sqlite3_stmt *st, void *item)
 {
-    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
-    if (!st)
-        return -1;
-    bind_named(st, ":filter", q->filter);
-    int rc = sqlite3_step(st);
-    *total = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : kd_store_fail(s, err, "counting");
+    read_perm(st, item);
 }
 
 int kd_engine_permission_list(struct kd_store *s, const struct kd_list_query *q,
-                              struct kd_permission_page *out, struct kd_error *err)
+                       struct kd_permission_page *out, struct kd_error *err)
 {
+    static const struct kd_id_paging paging = {
+        .select = PERM_COLUMNS,
+        .filter = PERM_FILTER,
+        .count = "SELECT count(*) FROM permissions p WHERE 1",
+        .id_column = "p.id",
+        .item_size = sizeof(struct kd_permission),
+        .read_row = read_perm_row,
+        .what = "listing permissions",
+    };
     memset(out, 0, sizeof *out);
     out->total = -1;
-    static const struct kd_list_query none;
-    if (!q)
-        q = &none;
-    int limit = kd_page_limit(q);
-    char *sql = kd_xasprintf(PERM_COLUMNS "%s%s ORDER BY p.id LIMIT :limit",
-                             q->cursor ? " AND p.id > :cursor" : "",
-                             has_filter(q) ? PERM_FILTER : "");
-    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
-    free(sql);
-    if (!st)
-        return -1;
-    bind_named(st, ":cursor", q->cursor);
-    bind_named(st, ":filter", q->filter);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit + 1);
-    size_t cap = 0;
-    bool more = false;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->len == (size_t)limit) {
-            more = true;
-            break;
-        }
-        out->items = kd_xgrow(out->items, &cap, out->len + 1, sizeof *out->items);
-        read_perm(st, &out->items[out->len++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        kd_permission_page_free(out);
-        return kd_store_fail(s, err, "listing permissions");
-    }
-    if (more)
-        out->next_cursor = kd_xstrdup(out->items[out->len - 1].id);
-    if (q->want_total &&
-        count_rows(s,
-                   has_filter(q) ? "SELECT count(*) FROM permissions p WHERE 1" PERM_FILTER
-                                 : "SELECT count(*) FROM permissions p",
-                   q, &out->total, err) < 0) {
+    if (kd_page_by_id(s, &paging, q, (void **)&out->items, &out->len, &out->next_cursor,
+                      &out->total, err) < 0) {
         kd_permission_page_free(out);
         return -1;
     }
@@ -360,7 +318,7 @@ fail:
 #define ROLE_FILTER                                                      \
     " AND (instr(lower(r.name), lower(:filter)) > 0"                     \
     " OR instr(lower(coalesce(r.description, '')), lower(:filter)) > 0"  \
-    " OR instr(lower(r.id), lower(:filter)) > 0)"
+    " OR substr(r.id, 1, length(:filter)) = :filter)"
 
 static int role_slugs(struct kd_store *s, const char *role_id, struct kd_strlist *out,
                       struct kd_error *err)
@@ -389,56 +347,35 @@ static void read_role(sqlite3_stmt *st, struct kd_role *r)
     r->key_count = sqlite3_column_int64(st, 4);
 }
 
-int kd_engine_role_list(struct kd_store *s, const struct kd_list_query *q,
-                        struct kd_role_page *out, struct kd_error *err)
+static void read_role_row(sqlite3_stmt *st, void *item)
 {
+    read_role(st, item);
+}
+
+int kd_engine_role_list(struct kd_store *s, const struct kd_list_query *q,
+                       struct kd_role_page *out, struct kd_error *err)
+{
+    static const struct kd_id_paging paging = {
+        .select = ROLE_COLUMNS,
+        .filter = ROLE_FILTER,
+        .count = "SELECT count(*) FROM roles r WHERE 1",
+        .id_column = "r.id",
+        .item_size = sizeof(struct kd_role),
+        .read_row = read_role_row,
+        .what = "listing roles",
+    };
     memset(out, 0, sizeof *out);
     out->total = -1;
-    static const struct kd_list_query none;
-    if (!q)
-        q = &none;
-    int limit = kd_page_limit(q);
-    char *sql = kd_xasprintf(ROLE_COLUMNS "%s%s ORDER BY r.id LIMIT :limit",
-                             q->cursor ? " AND r.id > :cursor" : "",
-                             has_filter(q) ? ROLE_FILTER : "");
-    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
-    free(sql);
-    if (!st)
-        return -1;
-    bind_named(st, ":cursor", q->cursor);
-    bind_named(st, ":filter", q->filter);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit + 1);
-    size_t cap = 0;
-    bool more = false;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->len == (size_t)limit) {
-            more = true;
-            break;
-        }
-        out->items = kd_xgrow(out->items, &cap, out->len + 1, sizeof *out->items);
-        read_role(st, &out->items[out->len++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (kd_page_by_id(s, &paging, q, (void **)&out->items, &out->len, &out->next_cursor,
+                      &out->total, err) < 0) {
         kd_role_page_free(out);
-        return kd_store_fail(s, err, "listing roles");
+        return -1;
     }
     for (size_t i = 0; i < out->len; i++)
         if (role_slugs(s, out->items[i].id, &out->items[i].permissions, err) < 0) {
             kd_role_page_free(out);
             return -1;
         }
-    if (more)
-        out->next_cursor = kd_xstrdup(out->items[out->len - 1].id);
-    if (q->want_total &&
-        count_rows(s,
-                   has_filter(q) ? "SELECT count(*) FROM roles r WHERE 1" ROLE_FILTER
-                                 : "SELECT count(*) FROM roles r",
-                   q, &out->total, err) < 0) {
-        kd_role_page_free(out);
-        return -1;
-    }
     return 0;
 }
 

@@ -4,6 +4,7 @@ libkeydeck_a_SOURCES += \
 	src/core/migrations.c src/core/migrations.h \
 	src/core/audit_log.c src/core/audit_log.h \
 	src/core/apis.c \
+	src/core/paging.c src/core/paging.h \
 	src/core/rbac.c \
 	src/core/engine.h
 
