@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ static void print_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* The user's character set (UTF-8 borders, wide names); numbers stay in the
+     * C locale so scripts and JSON never see a decimal comma. */
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
     struct kd_error err;
     kd_error_clear(&err);
     if (kd_clock_init_from_env(&err) < 0) {

@@ -45,7 +45,7 @@ fi
 
 n=0
 failed=0
-CASES=10
+CASES=11
 echo "1..$CASES"
 echo "# program: $APP"
 
@@ -220,7 +220,16 @@ else
 fi
 $T send-keys -t ascii q
 
-# 9-10: the monitor's keys on a real pty: p pauses, p resumes, then q.
+# 9: a UTF-8 locale draws line-drawing borders (the program sets its locale).
+start utf8 80x24 ""
+if wait_for utf8 '│' && wait_for utf8 '^┏\[1 APIs\]━' && ! $T capture-pane -p -t utf8 | grep -q '^+'; then
+    ok "a UTF-8 locale draws UTF-8 borders"
+else
+    not_ok "a UTF-8 locale draws UTF-8 borders" utf8
+fi
+$T send-keys -t utf8 q
+
+# 10-11: the monitor's keys on a real pty: p pauses, p resumes, then q.
 start pause 80x24 "" --monitor
 if wait_for pause 'LIVE' && $T send-keys -t pause p && wait_for pause 'PAUSED'; then
     ok "p shows PAUSED"
