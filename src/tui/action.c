@@ -60,6 +60,8 @@ static const struct kd_binding bindings[] = {
     {KD_CTX_APIS, KD_ACT_BACK, "<Esc>", 0},
     {KD_CTX_APIS, KD_ACT_FILTER, "/", 2},
     {KD_CTX_APIS, KD_ACT_COPY_ID, "y", 3},
+    {KD_CTX_APIS, KD_ACT_NEW_API, "n", 0},
+    {KD_CTX_APIS, KD_ACT_DELETE_API, "D", 0},
 
     NAV_BINDINGS(KD_CTX_KEYS),
     {KD_CTX_KEYS, KD_ACT_OPEN, "<Enter>", 1},
@@ -69,6 +71,11 @@ static const struct kd_binding bindings[] = {
     {KD_CTX_KEYS, KD_ACT_SORT_REVERSE, "S", 0},
     {KD_CTX_KEYS, KD_ACT_TOGGLE_ENABLED, "t", 4},
     {KD_CTX_KEYS, KD_ACT_COPY_ID, "y", 5},
+    {KD_CTX_KEYS, KD_ACT_NEW_KEY, "n", 6},
+    {KD_CTX_KEYS, KD_ACT_EDIT_KEY, "e", 7},
+    {KD_CTX_KEYS, KD_ACT_DELETE_KEY, "D", 0},
+    {KD_CTX_KEYS, KD_ACT_REROLL_KEY, "R", 0},
+    {KD_CTX_KEYS, KD_ACT_CREDITS_KEY, "c", 0},
 
     NAV_BINDINGS(KD_CTX_DETAIL),
     {KD_CTX_DETAIL, KD_ACT_BACK, "<Esc>", 1},

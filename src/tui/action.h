@@ -46,6 +46,18 @@
     ACTION(COPY_ID, "copy-id", "Copy the selected id to the clipboard (OSC 52)", 0)        \
     ACTION(TOGGLE_ENABLED, "toggle-enabled", "Enable or disable the selected key",        \
            ACT_MUTATES)                                                                    \
+    ACTION(NEW_KEY, "new-key", "Create a key in the selected API (a form)", ACT_MUTATES)    \
+    ACTION(EDIT_KEY, "edit-key", "Edit the selected key (the create form, prefilled)",     \
+           ACT_MUTATES)                                                                    \
+    ACTION(DELETE_KEY, "delete-key", "Delete the selected key (asks; typed name to purge)", \
+           ACT_MUTATES | ACT_DANGEROUS)                                                    \
+    ACTION(REROLL_KEY, "reroll-key", "Replace the selected key, old one valid for a grace", \
+           ACT_MUTATES | ACT_DANGEROUS)                                                    \
+    ACTION(CREDITS_KEY, "credits", "Set, add or subtract credits, or make them unlimited",  \
+           ACT_MUTATES)                                                                    \
+    ACTION(NEW_API, "new-api", "Create an API (a key space)", ACT_MUTATES)                 \
+    ACTION(DELETE_API, "delete-api", "Delete the selected API and its keys (typed name)",   \
+           ACT_MUTATES | ACT_DANGEROUS)                                                    \
     ACTION(VIEW_APIS, "apis", "Show the APIs, keys and detail panes", ACT_GLOBAL | ACT_NOKEY) \
     ACTION(VIEW_KEYS, "keys", "Focus the keys of the selected API", ACT_GLOBAL | ACT_NOKEY)   \
     ACTION(VIEW_ROLES, "roles", "Show the roles and their permissions",                    \

@@ -12,6 +12,7 @@
 #include "tui/crt.h"
 #include "tui/draw.h"
 #include "tui/keyname.h"
+#include "tui/mutate.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -74,6 +75,7 @@ void kd_app_free(struct kd_app *app)
     free(app->detail.lines);
     kd_prompt_free(&app->prompt);
     kd_view_monitor_free(app);
+    kd_mutate_free(app);
 }
 
 void kd_app_resize(struct kd_app *app)
@@ -372,6 +374,21 @@ static void base64(const char *in, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+void kd_app_osc52(struct kd_app *app, const char *text)
+{
+    (void)app;
+    char b64[1024];
+    base64(text, b64, sizeof b64);
+    FILE *out = kd_crt_output();
+    if (out) {
+        fprintf(out, "\033]52;c;%s\a", b64);
+        fflush(out);
+    }
+    /* b64 may hold a new key's plaintext: wipe it (volatile: not optimised away). */
+    for (volatile char *v = b64; v < b64 + sizeof b64; v++)
+        *v = 0;
+}
+
 /* OSC 52 asks the terminal (even over ssh) to put text on the clipboard. */
 static void copy_id(struct kd_app *app)
 {
@@ -380,13 +397,7 @@ static void copy_id(struct kd_app *app)
         kd_app_message(app, KD_TE_MSG_WARNING, "nothing selected to copy");
         return;
     }
-    char b64[512];
-    base64(id, b64, sizeof b64);
-    FILE *out = kd_crt_output();
-    if (out) {
-        fprintf(out, "\033]52;c;%s\a", b64);
-        fflush(out);
-    }
+    kd_app_osc52(app, id);
     kd_app_message(app, KD_TE_MSG_SUCCESS, "copied %s (OSC 52)", id);
 }
 
@@ -593,6 +604,13 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
     case KD_ACT_SORT_REVERSE: sort_keys(app, true); break;
     case KD_ACT_COPY_ID: copy_id(app); break;
     case KD_ACT_TOGGLE_ENABLED: toggle_enabled(app); break;
+    case KD_ACT_NEW_KEY:
+    case KD_ACT_EDIT_KEY:
+    case KD_ACT_DELETE_KEY:
+    case KD_ACT_REROLL_KEY:
+    case KD_ACT_CREDITS_KEY:
+    case KD_ACT_NEW_API:
+    case KD_ACT_DELETE_API: kd_mutate_start(app, a); break;
     case KD_ACT_VIEW_APIS: open_view(app, KD_VIEW_MAIN); break;
     case KD_ACT_VIEW_KEYS:
         open_view(app, KD_VIEW_MAIN);
@@ -707,6 +725,10 @@ void kd_app_key(struct kd_app *app, int key)
         enum kd_action a = kd_action_for_key(KD_CTX_GLOBAL, key);
         if (a == KD_ACT_QUIT || a == KD_ACT_REPAINT)
             kd_app_run_action(app, a, NULL);
+        return;
+    }
+    if (app->mut) {
+        kd_mutate_key(app, key);
         return;
     }
     if (app->prompt.mode != KD_PROMPT_NONE) {

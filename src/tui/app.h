@@ -145,6 +145,8 @@ struct kd_app {
     struct kd_theme theme;
 
     struct kd_monitor mon;
+
+    struct kd_mutate *mut; /* an open mutation form or dialog (mutate.h); NULL: none */
 };
 
 /* ---- app.c: state changes ---- */
@@ -211,6 +213,9 @@ void kd_view_monitor_draw(struct kd_app *app, struct kd_rect r, bool all);
 void kd_view_monitor_free(struct kd_app *app);
 /** The refresh interval in ms (opt->refresh_seconds, default 2 s). */
 int64_t kd_view_monitor_interval(const struct kd_app *app);
+
+/** Put text on the clipboard through the terminal (OSC 52). */
+void kd_app_osc52(struct kd_app *app, const char *text);
 
 /** The id of the selected thing of a pane (for y / OSC 52); NULL when none. */
 const char *kd_app_selected_id(struct kd_app *app);

@@ -17,10 +17,36 @@
 static signed char *shadow; /* rows x cols element ids; -1 = nothing drawn */
 static int shadow_rows, shadow_cols;
 
+/* Secret regions (see draw.h): a few one-row spans. */
+#define MAX_SECRETS 8
+static struct kd_rect secrets[MAX_SECRETS];
+static int n_secrets;
+
+void kd_draw_secret_add(int y, int x, int width)
+{
+    if (n_secrets < MAX_SECRETS && width > 0)
+        secrets[n_secrets++] = (struct kd_rect){x, y, width, 1};
+}
+
+void kd_draw_secret_clear(void)
+{
+    n_secrets = 0;
+}
+
+bool kd_draw_secret_at(int y, int x)
+{
+    for (int i = 0; i < n_secrets; i++)
+        if (y >= secrets[i].y && y < secrets[i].y + secrets[i].h && x >= secrets[i].x &&
+            x < secrets[i].x + secrets[i].w)
+            return true;
+    return false;
+}
+
 void kd_draw_reset(int rows, int cols)
 {
     free(shadow);
     shadow = NULL;
+    n_secrets = 0;
     shadow_rows = rows > 0 ? rows : 0;
     shadow_cols = cols > 0 ? cols : 0;
     if (shadow_rows && shadow_cols) {
@@ -199,6 +225,8 @@ char *kd_draw_row_text(int y, char *buf, size_t len)
         wchar_t c = wch[0] ? wch[0] : L' ';
         if (attrs & A_ALTCHARSET)
             c = acs_to_glyph(c);
+        if (kd_draw_secret_at(y, x))
+            c = kd_crt_utf8() ? 0x2022 : L'*'; /* never a secret (nor its length) in a dump */
         char mb[MB_LEN_MAX];
         mbstate_t st;
         memset(&st, 0, sizeof st);

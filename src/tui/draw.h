@@ -56,6 +56,17 @@ int kd_draw_elem_at(int y, int x);
 /** The letter :save-attrs writes for an element ('.' for none). */
 char kd_draw_elem_letter(int elem);
 
+/**
+ * Secret regions: cells that show a secret (a new key's plaintext).  They are
+ * on the terminal, but every read-back of the screen (:save-display, status
+ * expectations) shows them as '•' ('*' in ASCII), so no dump holds a secret.
+ * The registry is cleared by kd_draw_secret_clear and kd_draw_reset.
+ */
+void kd_draw_secret_add(int y, int x, int width);
+void kd_draw_secret_clear(void);
+/** Is cell (y, x) in a secret region? */
+bool kd_draw_secret_at(int y, int x);
+
 /** Write the screen's characters, one line per row, trailing blanks removed. */
 int kd_draw_save_display(FILE *out);
 /** Write one letter per cell naming its element, then a legend. */

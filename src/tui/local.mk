@@ -9,9 +9,11 @@ libkeydeck_tui_a_SOURCES = \
 	src/tui/chrome.c \
 	src/tui/crt.c src/tui/crt.h \
 	src/tui/draw.c src/tui/draw.h \
+	src/tui/form.c src/tui/form.h src/tui/form_draw.c \
 	src/tui/keyname.c src/tui/keyname.h \
 	src/tui/layout.c src/tui/layout.h \
 	src/tui/list.c src/tui/list.h \
+	src/tui/mutate.c src/tui/mutate.h \
 	src/tui/prompt.c src/tui/prompt.h \
 	src/tui/render.c \
 	src/tui/script.c src/tui/script.h \

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tui/draw.h"
+#include "tui/mutate.h"
 #include "tui/text.h"
 
 struct kd_rect kd_pane_frame(struct kd_app *app, struct kd_rect r, enum kd_pane pane,
@@ -156,8 +157,17 @@ bool kd_render(struct kd_app *app)
                 kd_view_detail_draw(app, app->rects[KD_AREA_DETAIL],
                                     app->focus == KD_PANE_DETAIL);
         }
+        /* An open form or dialog sits over the panes, so it is painted after them. */
+        if (app->mut && body)
+            kd_mutate_draw(app);
         if (app->dirty[KD_AREA_HINT]) {
-            if (app->prompt.mode != KD_PROMPT_NONE)
+            if (app->mut) {
+                /* A form or dialog has the keyboard: only its keys apply. */
+                kd_draw_fill(app->rects[KD_AREA_HINT], KD_TE_KEYBAR_LABEL);
+                kd_draw_text(app->rects[KD_AREA_HINT].y, app->rects[KD_AREA_HINT].x,
+                             app->rects[KD_AREA_HINT].w, KD_TE_KEYBAR_LABEL,
+                             kd_mutate_hint(app));
+            } else if (app->prompt.mode != KD_PROMPT_NONE)
                 kd_prompt_draw(&app->prompt, app->rects[KD_AREA_HINT]);
             else
                 kd_hintbar_draw(app, app->rects[KD_AREA_HINT]);

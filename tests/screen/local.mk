@@ -26,7 +26,12 @@ KD_SCREEN_TESTS = \
 	tests/screen/monitor_stale \
 	tests/screen/monitor_small \
 	tests/screen/monitor_ascii \
-	tests/screen/monitor_palette
+	tests/screen/monitor_palette \
+	tests/screen/create \
+	tests/screen/form_invalid \
+	tests/screen/mutate \
+	tests/screen/readonly_mutate \
+	tests/screen/apis_mutate
 EXTRA_DIST += tests/screen/run.sh \
 	$(KD_SCREEN_TESTS:=.keys) $(KD_SCREEN_TESTS:=.expected)
 

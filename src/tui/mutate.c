@@ -1,0 +1,1315 @@
+/*
+ * mutate.c — the key mutations of the keys pane: the create/edit form, delete,
+ * reroll and credits, their confirmation dialogs and the show-once secret
+ * dialog.  Every call goes through the backend; field rules are validate.h's,
+ * so the form refuses what the engine would.
+ */
+#include "tui/mutate.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/validate.h"
+#include "tui/draw.h"
+#include "tui/form.h"
+#include "tui/keyname.h"
+#include "tui/text.h"
+#include "util/clock.h"
+#include "util/timefmt.h"
+#include "util/xalloc.h"
+
+enum stage { ST_NONE, ST_FORM, ST_CONFIRM, ST_SECRET, ST_RL, ST_RL_ADD };
+enum kind { K_CREATE, K_EDIT, K_DELETE, K_DELETE_NAME, K_REROLL, K_CREDITS, K_API_NEW, K_API_DELETE };
+
+/* Fields of the create/edit form, in order. */
+enum {
+    F_API, F_NAME, F_PREFIX, F_BYTES, F_EXTID, F_ENV, F_META, F_ROLES, F_PERMS, F_EXPIRES,
+    F_CREDITS, F_REFILL, F_REFILL_DAY, F_REFILL_EVERY, F_REFILL_AMOUNT, F_RATELIMITS,
+    F_ENABLED, F_RECOVERABLE, F_COUNT
+};
+
+static const char *const refill_choices[] = {"none", "daily", "monthly", "every"};
+static const char *const credit_choices[] = {"set", "add", "subtract", "unlimited"};
+
+struct kd_mutate {
+    enum stage stage;
+    enum kind kind;
+    struct kd_form form;
+    struct kd_strlist api_ids, api_names;
+    char *key_id, *key_name;
+    struct kd_key orig;    /* edit: the key as loaded */
+    struct kd_key spec;    /* create/edit: what the form says */
+    unsigned fields;       /* edit: what changed */
+    bool permanent;
+    int64_t grace_ms;
+    char title[96];
+    struct kd_strlist lines;     /* the dialog's text */
+    struct kd_key_secret secret; /* shown once, wiped on close */
+    bool secret_recoverable;
+    /* the rate-limit row editor (Enter on the rate limits field) */
+    struct kd_key rl;      /* only its ratelimits are used */
+    size_t rl_sel;
+    struct kd_form rl_form; /* adding one row */
+};
+
+static void report(struct kd_app *app, const struct kd_error *err)
+{
+    kd_app_message(app, KD_TE_MSG_ERROR, "%s", err->message[0] ? err->message : "failed");
+}
+
+static void line(struct kd_mutate *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(struct kd_mutate *m, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    kd_strlist_push(&m->lines, buf);
+}
+
+/* Free everything, wiping the secret; no drawing (also used at exit). */
+static void release(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    if (!m)
+        return;
+    kd_form_free(&m->form);
+    kd_strlist_clear(&m->api_ids);
+    kd_strlist_clear(&m->api_names);
+    kd_strlist_clear(&m->lines);
+    free(m->key_id);
+    free(m->key_name);
+    kd_key_free(&m->orig);
+    kd_key_free(&m->spec);
+    kd_key_free(&m->rl);
+    kd_form_free(&m->rl_form);
+    kd_key_secret_free(&m->secret); /* the plaintext is wiped here, once the dialog closes */
+    kd_draw_secret_clear();
+    free(m);
+    app->mut = NULL;
+}
+
+static void close_all(struct kd_app *app)
+{
+    release(app);
+    erase();
+    kd_app_dirty_all(app);
+}
+
+void kd_mutate_free(struct kd_app *app)
+{
+    release(app);
+}
+
+bool kd_mutate_active(const struct kd_app *app)
+{
+    return app->mut != NULL;
+}
+
+/* ---- parsing the form's text fields ---- */
+
+static bool parse_int(const char *s, int64_t *out)
+{
+    if (!*s)
+        return false;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end || end == s)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "req 100/1m auto, burst 10/1s" -> rate limits.  Returns -1 with msg. */
+static int parse_ratelimits(const char *s, struct kd_key *k, char *msg, size_t len)
+{
+    char *copy = kd_xstrdup(s);
+    int rc = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char name[160], rate[64], flag[16] = "";
+        int n = sscanf(item, " %159s %63s %15s", name, rate, flag);
+        if (n < 2) {
+            snprintf(msg, len, "write rate limits as NAME LIMIT/DURATION [auto], …");
+            rc = -1;
+            break;
+        }
+        char *slash = strchr(rate, '/');
+        int64_t limit, dur;
+        struct kd_error err;
+        kd_error_clear(&err);
+        if (!slash || (*slash = '\0', !parse_int(rate, &limit))) {
+            snprintf(msg, len, "rate limit %s: write LIMIT/DURATION, e.g. 100/1m", name);
+            rc = -1;
+            break;
+        }
+        if (kd_duration_parse(slash + 1, &dur, &err) != 0) {
+            snprintf(msg, len, "rate limit %s: %s", name, err.message);
+            rc = -1;
+            break;
+        }
+        if (n == 3 && strcmp(flag, "auto") != 0) {
+            snprintf(msg, len, "rate limit %s: only \"auto\" may follow the rate", name);
+            rc = -1;
+            break;
+        }
+        kd_key_add_ratelimit(k, name, limit, dur, n == 3);
+    }
+    free(copy);
+    if (rc == 0) {
+        struct kd_error err;
+        kd_error_clear(&err);
+        if (kd_validate_ratelimits(k->ratelimits, k->n_ratelimits, &err) != 0) {
+            snprintf(msg, len, "%s", err.message);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* The credits part of the form -> c.  Returns -1 with msg (for field *bad). */
+static int form_credits(struct kd_form *f, struct kd_credits *c, int *bad, char *msg, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    const char *cr = kd_form_text(f, F_CREDITS);
+    if (*cr && strcmp(cr, "unlimited") != 0) {
+        if (!parse_int(cr, &c->remaining)) {
+            *bad = F_CREDITS;
+            snprintf(msg, len, "credits: a number or \"unlimited\"");
+            return -1;
+        }
+        c->limited = true;
+    }
+    c->refill.interval = (enum kd_refill_interval)f->fields[F_REFILL].choice;
+    if (c->refill.interval != KD_REFILL_NONE) {
+        int64_t v = 0;
+        if (!parse_int(kd_form_text(f, F_REFILL_AMOUNT), &c->refill.amount)) {
+            *bad = F_REFILL_AMOUNT;
+            snprintf(msg, len, "refill amount: a number");
+            return -1;
+        }
+        if (c->refill.interval == KD_REFILL_MONTHLY) {
+            if (!parse_int(kd_form_text(f, F_REFILL_DAY), &v)) {
+                *bad = F_REFILL_DAY;
+                snprintf(msg, len, "refill day: a number 1-31");
+                return -1;
+            }
+            c->refill.refill_day = (int)(v > 100000 ? 100000 : v < -1 ? -1 : v);
+        }
+        if (c->refill.interval == KD_REFILL_EVERY) {
+            struct kd_error e;
+            kd_error_clear(&e);
+            if (kd_duration_parse(kd_form_text(f, F_REFILL_EVERY), &c->refill.every_ms, &e)) {
+                *bad = F_REFILL_EVERY;
+                snprintf(msg, len, "refill every: %.140s", e.message);
+                return -1;
+            }
+        }
+    }
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_validate_credits(c, &err) != 0) {
+        /* Point at the field the rule is about. */
+        *bad = strstr(err.field, "Day") || strstr(err.field, "day") ? F_REFILL_DAY
+               : strstr(err.field, "amount") || strstr(err.field, "Amount") ? F_REFILL_AMOUNT
+               : c->refill.interval != KD_REFILL_NONE && !c->limited ? F_REFILL
+                                                                      : F_CREDITS;
+        snprintf(msg, len, "%.150s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int key_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    const struct kd_mutate *m = ctx;
+    const char *s = kd_form_text(f, i);
+    struct kd_error err;
+    kd_error_clear(&err);
+    int rc = 0;
+    int64_t v;
+    switch (i) {
+    case F_NAME: rc = *s ? kd_validate_key_name(s, &err) : 0; break;
+    case F_PREFIX: rc = kd_validate_prefix(s, &err); break;
+    case F_BYTES:
+        if (!parse_int(s, &v)) {
+            snprintf(msg, len, "byte length: a number 16-255");
+            return -1;
+        }
+        rc = kd_validate_byte_length((int)(v > 100000 ? 100000 : v < -1 ? -1 : v), &err);
+        break;
+    case F_EXTID: rc = *s ? kd_validate_external_id(s, &err) : 0; break;
+    case F_ENV: rc = *s ? kd_validate_environment(s, &err) : 0; break;
+    case F_META: rc = *s ? kd_validate_meta(s, NULL, NULL, &err) : 0; break;
+    case F_EXPIRES:
+        if (!*s)
+            return 0;
+        if (kd_time_parse(s, kd_now_ms(), &v, &err) == 0)
+            /* Editing other fields of an expired key keeps its expiry as it is. */
+            rc = m->kind == K_EDIT && v == m->orig.expires
+                     ? 0
+                     : kd_validate_expires(v, kd_now_ms(), &err);
+        else
+            rc = -1;
+        break;
+    case F_CREDITS:
+    case F_REFILL:
+    case F_REFILL_DAY:
+    case F_REFILL_EVERY:
+    case F_REFILL_AMOUNT: {
+        struct kd_credits c;
+        int bad = -1;
+        char why[KD_FORM_MSG_MAX];
+        if (form_credits(f, &c, &bad, why, sizeof why) != 0 && bad == (int)i) {
+            snprintf(msg, len, "%s", why);
+            return -1;
+        }
+        return 0;
+    }
+    case F_RATELIMITS: {
+        if (!*s)
+            return 0;
+        struct kd_key k;
+        kd_key_init(&k);
+        rc = parse_ratelimits(s, &k, msg, len);
+        kd_key_free(&k);
+        return rc;
+    }
+    default: return 0;
+    }
+    if (rc != 0)
+        snprintf(msg, len, "%s", err.message[0] ? err.message : "invalid");
+    return rc;
+}
+
+static void key_changed(void *ctx, struct kd_form *f, size_t i)
+{
+    (void)ctx;
+    (void)i;
+    int iv = f->fields[F_REFILL].choice;
+    f->fields[F_REFILL_DAY].hidden = iv != KD_REFILL_MONTHLY;
+    f->fields[F_REFILL_EVERY].hidden = iv != KD_REFILL_EVERY;
+    f->fields[F_REFILL_AMOUNT].hidden = iv == KD_REFILL_NONE;
+    /* The shape of the key the prefix gives (the random part is made up). */
+    const char *p = kd_form_text(f, F_PREFIX);
+    snprintf(f->fields[F_PREFIX].note, KD_FORM_MSG_MAX, "key: %s%s3xYq\u2026", p, *p ? "_" : "");
+    /* Expires shown back as both forms. */
+    const char *e = kd_form_text(f, F_EXPIRES);
+    int64_t ms;
+    struct kd_error err;
+    f->fields[F_EXPIRES].note[0] = '\0';
+    if (*e && kd_time_parse(e, kd_now_ms(), &ms, &err) == 0) {
+        char iso[40], rel[40];
+        kd_time_format_iso(ms, iso, sizeof iso);
+        kd_time_format_relative(ms, kd_now_ms(), rel, sizeof rel);
+        snprintf(f->fields[F_EXPIRES].note, KD_FORM_MSG_MAX, "%s (%s)", iso, rel);
+    } else if (!*e) {
+        snprintf(f->fields[F_EXPIRES].note, KD_FORM_MSG_MAX, "never; ISO time or 30d/12h");
+    }
+    snprintf(f->fields[F_RATELIMITS].note, KD_FORM_MSG_MAX, "%s",
+             "Enter edits rows; or NAME LIMIT/DUR [auto], …");
+}
+
+/* Rate limits -> the field's text ("req 100/1m auto, burst 10/1s"). */
+static void rl_to_text(const struct kd_key *k, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < k->n_ratelimits; i++) {
+        char d[32];
+        kd_duration_format(k->ratelimits[i].duration_ms, d, sizeof d);
+        size_t u = strlen(buf);
+        snprintf(buf + u, len - u, "%s%s %lld/%s%s", i ? ", " : "", k->ratelimits[i].name,
+                 (long long)k->ratelimits[i].limit, d, k->ratelimits[i].auto_apply ? " auto" : "");
+    }
+}
+
+static void load_names(struct kd_app *app, struct kd_strlist *roles, struct kd_strlist *perms)
+{
+    struct kd_list_query q = {.limit = 100};
+    struct kd_error err;
+    kd_error_clear(&err);
+    struct kd_role_page rp;
+    memset(&rp, 0, sizeof rp);
+    if (kd_backend_role_list(app->b, &q, &rp, &err) == 0)
+        for (size_t i = 0; i < rp.len; i++)
+            kd_strlist_push(roles, rp.items[i].name);
+    kd_role_page_free(&rp);
+    struct kd_permission_page pp;
+    memset(&pp, 0, sizeof pp);
+    if (kd_backend_permission_list(app->b, &q, &pp, &err) == 0)
+        for (size_t i = 0; i < pp.len; i++)
+            kd_strlist_push(perms, pp.items[i].slug);
+    kd_permission_page_free(&pp);
+}
+
+static struct kd_mutate *begin(struct kd_app *app, enum kind kind)
+{
+    struct kd_mutate *m = kd_xcalloc(1, sizeof *m);
+    m->kind = kind;
+    kd_key_init(&m->orig);
+    kd_key_init(&m->spec);
+    kd_key_init(&m->rl);
+    app->mut = m;
+    return m;
+}
+
+static const struct kd_key *selected_key(struct kd_app *app)
+{
+    if (app->view != KD_VIEW_MAIN || app->focus == KD_PANE_APIS)
+        return NULL;
+    return kd_vlist_selected(&app->keys);
+}
+
+static void open_key_form(struct kd_app *app, const struct kd_key *k)
+{
+    struct kd_mutate *m = begin(app, k ? K_EDIT : K_CREATE);
+    struct kd_form *f = &m->form;
+    char title[128];
+    if (k)
+        snprintf(title, sizeof title, "Edit key %s", k->name ? k->name : k->id);
+    else
+        snprintf(title, sizeof title, "New key");
+    kd_form_init(f, title, key_validate, key_changed, m);
+    /* APIs: a choice, the keys pane's API preselected. */
+    struct kd_list_query q = {.limit = 100};
+    struct kd_api_page ap;
+    memset(&ap, 0, sizeof ap);
+    struct kd_error err;
+    kd_error_clear(&err);
+    int sel = 0, bytes = 16;
+    const char *prefix = NULL;
+    if (kd_backend_api_list(app->b, &q, &ap, &err) == 0) {
+        for (size_t i = 0; i < ap.len; i++) {
+            kd_strlist_push(&m->api_ids, ap.items[i].id);
+            kd_strlist_push(&m->api_names, ap.items[i].name);
+            if (app->keys_api_id && strcmp(ap.items[i].id, app->keys_api_id) == 0) {
+                sel = (int)i;
+                if (ap.items[i].default_byte_length)
+                    bytes = ap.items[i].default_byte_length;
+                prefix = ap.items[i].default_prefix;
+            }
+        }
+    }
+    kd_form_add_choice(f, "API", (const char *const *)m->api_names.items,
+                       (int)m->api_names.len, sel);
+    char num[32];
+    if (k) {
+        kd_key_copy(&m->orig, k);
+        /* the list row may lack roles and grants: load the whole key */
+        struct kd_key full;
+        kd_key_init(&full);
+        if (kd_backend_key_get(app->b, k->id, &full, &err) == 0) {
+            kd_key_free(&m->orig);
+            kd_key_copy(&m->orig, &full);
+        }
+        kd_key_free(&full);
+        k = &m->orig;
+        f->fields[F_API].hidden = true;
+    }
+    kd_form_add_text(f, "name", KD_FIELD_TEXT, false, k ? k->name : NULL);
+    kd_form_add_text(f, "prefix", KD_FIELD_TEXT, false, k ? k->prefix : prefix);
+    snprintf(num, sizeof num, "%d", k ? k->byte_length : bytes);
+    kd_form_add_text(f, "byte length", KD_FIELD_NUMBER, true, num);
+    kd_form_add_text(f, "external id", KD_FIELD_TEXT, false, k ? k->external_id : NULL);
+    kd_form_add_text(f, "environment", KD_FIELD_TEXT, false, k ? k->environment : NULL);
+    kd_form_add_text(f, "meta", KD_FIELD_TEXT, false, k ? k->meta_json : NULL);
+    struct kd_strlist roles = {0}, perms = {0};
+    load_names(app, &roles, &perms);
+    kd_form_add_pick(f, "roles", &roles, k ? &k->roles : NULL);
+    kd_form_add_pick(f, "permissions", &perms, k ? &k->permissions : NULL);
+    kd_strlist_clear(&roles);
+    kd_strlist_clear(&perms);
+    char iso[40] = "";
+    if (k && k->expires)
+        kd_time_format_iso(k->expires, iso, sizeof iso);
+    kd_form_add_text(f, "expires", KD_FIELD_TEXT, false, iso);
+    num[0] = '\0';
+    if (k && k->credits.limited)
+        snprintf(num, sizeof num, "%lld", (long long)k->credits.remaining);
+    kd_form_add_text(f, "credits", KD_FIELD_TEXT, false, k ? (num[0] ? num : "unlimited") : "");
+    kd_form_add_choice(f, "refill", refill_choices, 4, k ? (int)k->credits.refill.interval : 0);
+    num[0] = '\0';
+    if (k && k->credits.refill.refill_day)
+        snprintf(num, sizeof num, "%d", k->credits.refill.refill_day);
+    kd_form_add_text(f, "refill day", KD_FIELD_NUMBER, true, num);
+    char every[32] = "";
+    if (k && k->credits.refill.every_ms)
+        kd_duration_format(k->credits.refill.every_ms, every, sizeof every);
+    kd_form_add_text(f, "refill every", KD_FIELD_TEXT, true, every);
+    num[0] = '\0';
+    if (k && k->credits.refill.amount)
+        snprintf(num, sizeof num, "%lld", (long long)k->credits.refill.amount);
+    kd_form_add_text(f, "refill amount", KD_FIELD_NUMBER, true, num);
+    char rl[2048] = "";
+    if (k)
+        rl_to_text(k, rl, sizeof rl);
+    kd_form_add_text(f, "rate limits", KD_FIELD_TEXT, false, rl);
+    kd_form_add_toggle(f, "enabled", k ? k->enabled : true);
+    kd_form_add_toggle(f, "recoverable", k ? k->recoverable : false);
+    if (k) /* fixed at creation: no update can change them */
+        f->fields[F_PREFIX].hidden = f->fields[F_BYTES].hidden =
+            f->fields[F_RECOVERABLE].hidden = true;
+    kd_api_page_free(&ap);
+    f->focus = k ? F_NAME : F_API;
+    key_changed(m, f, 0);
+    kd_form_validate_all(f, false);
+    m->stage = ST_FORM;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s && *s ? kd_xstrdup(s) : NULL;
+}
+
+/* The form's values -> m->spec (the form is valid). */
+static void build_spec(struct kd_mutate *m)
+{
+    struct kd_form *f = &m->form;
+    struct kd_key *k = &m->spec;
+    kd_key_free(k);
+    kd_key_init(k);
+    if (m->api_ids.len)
+        k->api_id = kd_xstrdup(m->api_ids.items[f->fields[F_API].choice]);
+    k->name = dup_or_null(kd_form_text(f, F_NAME));
+    k->prefix = dup_or_null(kd_form_text(f, F_PREFIX));
+    int64_t v = 0;
+    parse_int(kd_form_text(f, F_BYTES), &v);
+    k->byte_length = (int)v;
+    k->external_id = dup_or_null(kd_form_text(f, F_EXTID));
+    k->environment = dup_or_null(kd_form_text(f, F_ENV));
+    k->meta_json = dup_or_null(kd_form_text(f, F_META));
+    kd_form_picked(f, F_ROLES, &k->roles);
+    kd_form_picked(f, F_PERMS, &k->permissions);
+    struct kd_error err;
+    if (*kd_form_text(f, F_EXPIRES))
+        kd_time_parse(kd_form_text(f, F_EXPIRES), kd_now_ms(), &k->expires, &err);
+    int bad;
+    char msg[KD_FORM_MSG_MAX];
+    form_credits(f, &k->credits, &bad, msg, sizeof msg);
+    if (*kd_form_text(f, F_RATELIMITS))
+        parse_ratelimits(kd_form_text(f, F_RATELIMITS), k, msg, sizeof msg);
+    k->enabled = f->fields[F_ENABLED].on;
+    k->recoverable = f->fields[F_RECOVERABLE].on;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool list_eq(const struct kd_strlist *a, const struct kd_strlist *b)
+{
+    if (a->len != b->len)
+        return false;
+    for (size_t i = 0; i < a->len; i++)
+        if (!kd_strlist_contains(b, a->items[i]))
+            return false;
+    return true;
+}
+
+static bool rl_eq(const struct kd_key *a, const struct kd_key *b)
+{
+    if (a->n_ratelimits != b->n_ratelimits)
+        return false;
+    for (size_t i = 0; i < a->n_ratelimits; i++) {
+        const struct kd_ratelimit *x = &a->ratelimits[i], *y = &b->ratelimits[i];
+        if (!str_eq(x->name, y->name) || x->limit != y->limit ||
+            x->duration_ms != y->duration_ms || x->auto_apply != y->auto_apply)
+            return false;
+    }
+    return true;
+}
+
+static bool credits_eq(const struct kd_credits *a, const struct kd_credits *b)
+{
+    return a->limited == b->limited && (!a->limited || a->remaining == b->remaining) &&
+           a->refill.interval == b->refill.interval &&
+           (a->refill.interval == KD_REFILL_NONE ||
+            (a->refill.amount == b->refill.amount &&
+             (a->refill.interval != KD_REFILL_MONTHLY ||
+              a->refill.refill_day == b->refill.refill_day) &&
+             (a->refill.interval != KD_REFILL_EVERY ||
+              a->refill.every_ms == b->refill.every_ms)));
+}
+
+static unsigned changed_fields(const struct kd_key *o, const struct kd_key *n)
+{
+    unsigned f = 0;
+    if (!str_eq(o->name, n->name)) f |= KD_KF_NAME;
+    if (!str_eq(o->external_id, n->external_id)) f |= KD_KF_EXTERNAL_ID;
+    if (!str_eq(o->meta_json, n->meta_json)) f |= KD_KF_META;
+    if (!str_eq(o->environment, n->environment)) f |= KD_KF_ENVIRONMENT;
+    if (o->enabled != n->enabled) f |= KD_KF_ENABLED;
+    if (o->expires != n->expires) f |= KD_KF_EXPIRES;
+    if (!credits_eq(&o->credits, &n->credits)) f |= KD_KF_CREDITS;
+    if (!rl_eq(o, n)) f |= KD_KF_RATELIMITS;
+    if (!list_eq(&o->roles, &n->roles)) f |= KD_KF_ROLES;
+    if (!list_eq(&o->permissions, &n->permissions)) f |= KD_KF_PERMISSIONS;
+    return f;
+}
+
+static void describe_credits(const struct kd_credits *c, char *buf, size_t len)
+{
+    if (!c->limited) {
+        snprintf(buf, len, "unlimited");
+        return;
+    }
+    size_t u = (size_t)snprintf(buf, len, "%lld", (long long)c->remaining);
+    if (u >= len)
+        return;
+    switch (c->refill.interval) {
+    case KD_REFILL_DAILY: snprintf(buf + u, len - u, ", refill %lld daily", (long long)c->refill.amount); break;
+    case KD_REFILL_MONTHLY:
+        snprintf(buf + u, len - u, ", refill %lld monthly on day %d", (long long)c->refill.amount,
+                 c->refill.refill_day);
+        break;
+    case KD_REFILL_EVERY: {
+        char d[32];
+        kd_duration_format(c->refill.every_ms, d, sizeof d);
+        snprintf(buf + u, len - u, ", refill %lld every %s", (long long)c->refill.amount, d);
+        break;
+    }
+    default: break;
+    }
+}
+
+/* The summary dialog: what will be created, or which fields change. */
+static void summary(struct kd_mutate *m)
+{
+    struct kd_key *k = &m->spec;
+    kd_strlist_clear(&m->lines);
+    unsigned f = m->kind == K_EDIT ? m->fields : ~0u;
+    if (m->kind == K_CREATE) {
+        snprintf(m->title, sizeof m->title, "Create this key?");
+        line(m, "API          %s", m->api_names.len ? m->api_names.items[m->form.fields[F_API].choice] : "?");
+        line(m, "prefix       %s (%d bytes)", k->prefix ? k->prefix : "(none)", k->byte_length);
+    } else {
+        snprintf(m->title, sizeof m->title, "Change %s?", m->key_name);
+        if (!f)
+            line(m, "nothing changed");
+    }
+    if (f & KD_KF_NAME) line(m, "name         %s", k->name ? k->name : "(none)");
+    if (f & KD_KF_EXTERNAL_ID) line(m, "external id  %s", k->external_id ? k->external_id : "(none)");
+    if (f & KD_KF_ENVIRONMENT) line(m, "environment  %s", k->environment ? k->environment : "(none)");
+    if (f & KD_KF_META) line(m, "meta         %s", k->meta_json ? k->meta_json : "(none)");
+    if (f & KD_KF_ROLES) {
+        char *j = kd_strlist_join(&k->roles, ", ");
+        line(m, "roles        %s", *j ? j : "(none)");
+        free(j);
+    }
+    if (f & KD_KF_PERMISSIONS) {
+        char *j = kd_strlist_join(&k->permissions, ", ");
+        line(m, "permissions  %s", *j ? j : "(none)");
+        free(j);
+    }
+    if (f & KD_KF_EXPIRES) {
+        char iso[40] = "never";
+        if (k->expires)
+            kd_time_format_iso(k->expires, iso, sizeof iso);
+        line(m, "expires      %s", iso);
+    }
+    if (f & KD_KF_CREDITS) {
+        char c[160];
+        describe_credits(&k->credits, c, sizeof c);
+        line(m, "credits      %s", c);
+    }
+    if (f & KD_KF_RATELIMITS) {
+        if (!k->n_ratelimits)
+            line(m, "rate limits  (none)");
+        for (size_t i = 0; i < k->n_ratelimits; i++) {
+            char d[32];
+            kd_duration_format(k->ratelimits[i].duration_ms, d, sizeof d);
+            line(m, "rate limit   %s %lld per %s%s", k->ratelimits[i].name,
+                 (long long)k->ratelimits[i].limit, d, k->ratelimits[i].auto_apply ? " (auto)" : "");
+        }
+    }
+    if (f & KD_KF_ENABLED) line(m, "enabled      %s", k->enabled ? "yes" : "no");
+    if (m->kind == K_CREATE)
+        line(m, "recoverable  %s", k->recoverable ? "yes" : "no");
+    m->stage = ST_CONFIRM;
+}
+
+/* Put the new key in the keys list and select it. */
+static void select_key(struct kd_app *app, const char *key_id)
+{
+    kd_app_refresh(app);
+    int h = kd_app_list_height(app, KD_PANE_KEYS);
+    for (size_t i = 0; i < kd_vlist_count(&app->keys); i++) {
+        const struct kd_key *k = kd_vlist_row(&app->keys, i);
+        if (k && strcmp(k->id, key_id) == 0) {
+            kd_vlist_first(&app->keys, h);
+            kd_vlist_move(&app->keys, (long)i, h);
+            break;
+        }
+    }
+    app->focus = KD_PANE_KEYS;
+}
+
+static void show_secret(struct kd_app *app, const char *what)
+{
+    struct kd_mutate *m = app->mut;
+    kd_strlist_clear(&m->lines);
+    snprintf(m->title, sizeof m->title, "%s", what);
+    line(m, "%s", "");
+    line(m, m->secret_recoverable ? "Keep it safe. It is recoverable from the vault."
+                                  : "Copy it now: it will not be shown again.");
+    line(m, "%s", "y copies it (OSC 52); Enter or Esc closes and forgets it.");
+    m->stage = ST_SECRET;
+}
+
+static void do_create(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_backend_key_create(app->b, &m->spec, &m->secret, &err) != 0) {
+        /* Back to the form, so nothing typed is lost. */
+        m->stage = ST_FORM;
+        report(app, &err);
+        return;
+    }
+    char name[300];
+    snprintf(name, sizeof name, "%s", m->spec.name ? m->spec.name : "unnamed");
+    m->secret_recoverable = m->spec.recoverable;
+    select_key(app, m->secret.key_id);
+    show_secret(app, "New key");
+    kd_app_message(app, KD_TE_MSG_SUCCESS, "created %s (%s)", m->secret.key_id, name);
+}
+
+static void do_edit(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_key_update u;
+    memset(&u, 0, sizeof u);
+    u.fields = m->fields;
+    u.values = m->spec; /* shallow: spec keeps ownership */
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (!m->fields) {
+        close_all(app);
+        kd_app_message(app, KD_TE_MSG_INFO, "nothing changed");
+        return;
+    }
+    if (kd_backend_key_update(app->b, m->key_id, &u, &err) != 0) {
+        m->stage = ST_FORM;
+        report(app, &err);
+        return;
+    }
+    char *id = kd_xstrdup(m->key_id), *name = kd_xstrdup(m->key_name);
+    close_all(app);
+    select_key(app, id);
+    kd_app_message(app, KD_TE_MSG_SUCCESS, "updated %s", name);
+    free(id);
+    free(name);
+}
+
+/* ---- delete, reroll, credits ---- */
+
+static int typed_name_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    struct kd_mutate *m = ctx;
+    if (strcmp(kd_form_text(f, i), m->key_name) != 0) {
+        snprintf(msg, len, "type \"%s\" to delete it for good", m->key_name);
+        return -1;
+    }
+    return 0;
+}
+
+static int grace_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    (void)ctx;
+    int64_t ms;
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_duration_parse(kd_form_text(f, i), &ms, &err) != 0) {
+        snprintf(msg, len, "%s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int credits_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    (void)ctx;
+    int64_t v;
+    if (i != 1 || f->fields[0].choice == 3)
+        return 0;
+    if (!parse_int(kd_form_text(f, 1), &v) || v < 0) {
+        snprintf(msg, len, "amount: a whole number >= 0");
+        return -1;
+    }
+    return 0;
+}
+
+static void credits_changed(void *ctx, struct kd_form *f, size_t i)
+{
+    (void)ctx;
+    (void)i;
+    f->fields[1].hidden = f->fields[0].choice == 3;
+}
+
+static void do_delete(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_error err;
+    kd_error_clear(&err);
+    char *name = kd_xstrdup(m->key_name);
+    bool perm = m->permanent;
+    int rc = kd_backend_key_delete(app->b, m->key_id, perm, &err);
+    close_all(app);
+    if (rc != 0)
+        report(app, &err);
+    else {
+        kd_app_refresh(app);
+        kd_app_message(app, KD_TE_MSG_SUCCESS, "deleted %s%s", name, perm ? " permanently" : "");
+    }
+    free(name);
+}
+
+static void do_reroll(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_backend_key_reroll(app->b, m->key_id, m->grace_ms, &m->secret, &err) != 0) {
+        close_all(app);
+        report(app, &err);
+        return;
+    }
+    char g[32];
+    kd_duration_format(m->grace_ms, g, sizeof g);
+    m->secret_recoverable = m->orig.recoverable;
+    char name[300];
+    snprintf(name, sizeof name, "%s", m->key_name);
+    select_key(app, m->secret.key_id);
+    show_secret(app, "Rerolled key");
+    kd_app_message(app, KD_TE_MSG_SUCCESS, "rerolled %s: new %s, old key valid for %s", name,
+                   m->secret.key_id, g);
+}
+
+static void do_credits(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    int op = m->form.fields[0].choice;
+    int64_t v = 0;
+    parse_int(kd_form_text(&m->form, 1), &v);
+    struct kd_credits out;
+    memset(&out, 0, sizeof out);
+    struct kd_error err;
+    kd_error_clear(&err);
+    enum kd_credit_op cop = op == 1 ? KD_CREDITS_INCREMENT
+                            : op == 2 ? KD_CREDITS_DECREMENT
+                                      : KD_CREDITS_SET;
+    char *id = kd_xstrdup(m->key_id), *name = kd_xstrdup(m->key_name);
+    int rc = kd_backend_key_credits(app->b, id, cop, op == 3, v, &out, &err);
+    close_all(app);
+    if (rc != 0)
+        report(app, &err);
+    else {
+        select_key(app, id);
+        if (out.limited)
+            kd_app_message(app, KD_TE_MSG_SUCCESS, "%s: %lld credits left", name,
+                           (long long)out.remaining);
+        else
+            kd_app_message(app, KD_TE_MSG_SUCCESS, "%s: unlimited credits", name);
+    }
+    free(id);
+    free(name);
+}
+
+/* ---- APIs: create, delete ---- */
+
+enum { A_NAME, A_PREFIX, A_BYTES };
+
+static int api_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    (void)ctx;
+    const char *s = kd_form_text(f, i);
+    struct kd_error err;
+    kd_error_clear(&err);
+    int64_t v;
+    int rc = 0;
+    switch (i) {
+    case A_NAME: rc = kd_validate_api_name(s, &err); break;
+    case A_PREFIX: rc = kd_validate_prefix(s, &err); break;
+    case A_BYTES:
+        if (!parse_int(s, &v)) {
+            snprintf(msg, len, "byte length: a number 16-255");
+            return -1;
+        }
+        rc = kd_validate_byte_length((int)(v > 100000 ? 100000 : v < -1 ? -1 : v), &err);
+        break;
+    default: break;
+    }
+    if (rc != 0)
+        snprintf(msg, len, "%.150s", err.message);
+    return rc;
+}
+
+static void do_api_new(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_api spec, out;
+    memset(&spec, 0, sizeof spec);
+    memset(&out, 0, sizeof out);
+    spec.name = (char *)kd_form_text(&m->form, A_NAME);
+    spec.default_prefix = *kd_form_text(&m->form, A_PREFIX) ? (char *)kd_form_text(&m->form, A_PREFIX)
+                                                           : NULL;
+    int64_t v = 16;
+    parse_int(kd_form_text(&m->form, A_BYTES), &v);
+    spec.default_byte_length = (int)v;
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_backend_api_create(app->b, &spec, &out, &err) != 0) {
+        report(app, &err); /* the form stays open: nothing typed is lost */
+        return;
+    }
+    close_all(app);
+    kd_app_refresh(app);
+    kd_app_message(app, KD_TE_MSG_SUCCESS, "created %s (%s)", out.id, out.name);
+    kd_api_free(&out);
+}
+
+static void do_api_delete(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_error err;
+    kd_error_clear(&err);
+    char *name = kd_xstrdup(m->key_name);
+    int rc = kd_backend_api_delete(app->b, m->key_id, &err);
+    close_all(app);
+    if (rc != 0)
+        report(app, &err);
+    else {
+        kd_vlist_first(&app->apis, kd_app_list_height(app, KD_PANE_APIS));
+        kd_app_refresh(app);
+        kd_app_message(app, KD_TE_MSG_SUCCESS, "deleted API %s", name);
+    }
+    free(name);
+}
+
+static void start_api(struct kd_app *app, enum kd_action a)
+{
+    if (app->view != KD_VIEW_MAIN) {
+        kd_app_message(app, KD_TE_MSG_WARNING, "APIs are managed in the main view");
+        return;
+    }
+    if (a == KD_ACT_NEW_API) {
+        struct kd_mutate *m = begin(app, K_API_NEW);
+        kd_form_init(&m->form, "New API", api_validate, NULL, m);
+        kd_form_add_text(&m->form, "name", KD_FIELD_TEXT, true, "");
+        kd_form_add_text(&m->form, "default prefix", KD_FIELD_TEXT, false, "");
+        kd_form_add_text(&m->form, "key byte length", KD_FIELD_NUMBER, true, "16");
+        kd_form_validate_all(&m->form, false);
+        m->stage = ST_FORM;
+        kd_app_dirty_all(app);
+        return;
+    }
+    const struct kd_api *api = app->focus == KD_PANE_APIS ? kd_vlist_selected(&app->apis) : NULL;
+    if (!api) {
+        kd_app_message(app, KD_TE_MSG_WARNING, "select an API in the APIs pane first");
+        return;
+    }
+    struct kd_mutate *m = begin(app, K_API_DELETE);
+    m->key_id = kd_xstrdup(api->id);
+    m->key_name = kd_xstrdup(api->name);
+    char t[300];
+    snprintf(t, sizeof t, "Delete API %s and its keys", api->name);
+    kd_form_init(&m->form, t, typed_name_validate, NULL, m);
+    size_t i = kd_form_add_text(&m->form, "type its name", KD_FIELD_TEXT, true, "");
+    snprintf(m->form.fields[i].note, KD_FORM_MSG_MAX, "permanent: %lld keys go with it",
+             (long long)api->key_count);
+    kd_form_validate_all(&m->form, false);
+    m->stage = ST_FORM;
+    kd_app_dirty_all(app);
+}
+
+void kd_mutate_start(struct kd_app *app, enum kd_action a)
+{
+    if (app->mut)
+        return;
+    if (a == KD_ACT_NEW_API || a == KD_ACT_DELETE_API) {
+        start_api(app, a);
+        return;
+    }
+    if (a == KD_ACT_NEW_KEY) {
+        if (app->view != KD_VIEW_MAIN || !app->keys_api_id) {
+            kd_app_message(app, KD_TE_MSG_WARNING, "select an API first");
+            return;
+        }
+        open_key_form(app, NULL);
+        kd_app_dirty_all(app);
+        return;
+    }
+    const struct kd_key *k = selected_key(app);
+    if (!k) {
+        kd_app_message(app, KD_TE_MSG_WARNING, "select a key first");
+        return;
+    }
+    if (a == KD_ACT_EDIT_KEY) {
+        open_key_form(app, k);
+        app->mut->key_id = kd_xstrdup(k->id);
+        app->mut->key_name = kd_xstrdup(k->name ? k->name : k->id);
+        kd_app_dirty_all(app);
+        return;
+    }
+    struct kd_mutate *m = begin(app, K_DELETE);
+    m->key_id = kd_xstrdup(k->id);
+    m->key_name = kd_xstrdup(k->name ? k->name : k->id);
+    kd_key_copy(&m->orig, k);
+    switch (a) {
+    case KD_ACT_DELETE_KEY:
+        snprintf(m->title, sizeof m->title, "Delete key %s?", m->key_name);
+        line(m, "y  delete it (it stops verifying; the record is kept)");
+        line(m, "P  delete it permanently (asks you to type its name)");
+        line(m, "n  keep it");
+        m->stage = ST_CONFIRM;
+        break;
+    case KD_ACT_REROLL_KEY: {
+        m->kind = K_REROLL;
+        char t[128];
+        snprintf(t, sizeof t, "Reroll %s", m->key_name);
+        kd_form_init(&m->form, t, grace_validate, NULL, m);
+        size_t g = kd_form_add_text(&m->form, "old key valid for", KD_FIELD_TEXT, true, "0");
+        snprintf(m->form.fields[g].note, KD_FORM_MSG_MAX, "0, 1h, 24h: the old key's grace");
+        kd_form_validate_all(&m->form, false);
+        m->stage = ST_FORM;
+        break;
+    }
+    case KD_ACT_CREDITS_KEY: {
+        m->kind = K_CREDITS;
+        char t[128];
+        snprintf(t, sizeof t, "Credits of %s", m->key_name);
+        kd_form_init(&m->form, t, credits_validate, credits_changed, m);
+        kd_form_add_choice(&m->form, "operation", credit_choices, 4, 0);
+        kd_form_add_text(&m->form, "amount", KD_FIELD_NUMBER, true, "");
+        credits_changed(m, &m->form, 0);
+        kd_form_validate_all(&m->form, false);
+        m->stage = ST_FORM;
+        break;
+    }
+    default: close_all(app); return;
+    }
+    kd_app_dirty_all(app);
+}
+
+static void form_submitted(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    switch (m->kind) {
+    case K_CREATE:
+        build_spec(m);
+        summary(m);
+        break;
+    case K_EDIT:
+        build_spec(m);
+        m->fields = changed_fields(&m->orig, &m->spec);
+        summary(m);
+        break;
+    case K_DELETE_NAME:
+        m->permanent = true;
+        do_delete(app);
+        break;
+    case K_REROLL: {
+        struct kd_error err;
+        kd_duration_parse(kd_form_text(&m->form, 0), &m->grace_ms, &err);
+        do_reroll(app);
+        break;
+    }
+    case K_CREDITS: do_credits(app); break;
+    case K_API_NEW: do_api_new(app); break;
+    case K_API_DELETE: do_api_delete(app); break;
+    default: break;
+    }
+}
+
+static void confirm_key(struct kd_app *app, int key)
+{
+    struct kd_mutate *m = app->mut;
+    if (m->kind == K_DELETE) {
+        if (key == 'y' || key == 'Y') {
+            m->permanent = false;
+            do_delete(app);
+        } else if (key == 'P') {
+            m->kind = K_DELETE_NAME;
+            char t[128];
+            snprintf(t, sizeof t, "Delete %s permanently", m->key_name);
+            kd_form_init(&m->form, t, typed_name_validate, NULL, m);
+            kd_form_add_text(&m->form, "type its name", KD_FIELD_TEXT, true, "");
+            m->stage = ST_FORM;
+        } else if (key == 'n' || key == KD_KEY_ESC) {
+            close_all(app);
+            kd_app_message(app, KD_TE_MSG_INFO, "kept %s", "the key");
+        }
+        return;
+    }
+    if (key == 'y' || key == 'Y') {
+        if (m->kind == K_CREATE)
+            do_create(app);
+        else
+            do_edit(app);
+    } else if (key == 'n' || key == KD_KEY_ESC) {
+        m->stage = ST_FORM; /* back to the form to change something */
+    }
+}
+
+/* ---- the rate-limit row editor ---- */
+
+enum { RL_NAME, RL_LIMIT, RL_DURATION, RL_AUTO };
+
+static int rl_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    struct kd_mutate *m = ctx;
+    const char *s = kd_form_text(f, i);
+    int64_t v;
+    struct kd_error err;
+    kd_error_clear(&err);
+    switch (i) {
+    case RL_NAME:
+        for (size_t r = 0; r < m->rl.n_ratelimits; r++)
+            if (strcmp(m->rl.ratelimits[r].name, s) == 0) {
+                snprintf(msg, len, "rate limit \"%.100s\" exists already: names are unique", s);
+                return -1;
+            }
+        return 0;
+    case RL_LIMIT:
+        if (!parse_int(s, &v) || v < 1) {
+            snprintf(msg, len, "limit: a whole number >= 1");
+            return -1;
+        }
+        return 0;
+    case RL_DURATION:
+        if (kd_duration_parse(s, &v, &err) != 0) {
+            snprintf(msg, len, "%.150s", err.message);
+            return -1;
+        }
+        return 0;
+    default: return 0;
+    }
+}
+
+static void rl_open(struct kd_mutate *m)
+{
+    kd_key_free(&m->rl);
+    kd_key_init(&m->rl);
+    char msg[KD_FORM_MSG_MAX];
+    const char *t = kd_form_text(&m->form, F_RATELIMITS);
+    /* On a bad text the rows that parsed are kept; closing rewrites the text. */
+    if (*t)
+        (void)parse_ratelimits(t, &m->rl, msg, sizeof msg);
+    m->rl_sel = 0;
+    m->stage = ST_RL;
+}
+
+static void rl_close(struct kd_mutate *m)
+{
+    char text[2048];
+    rl_to_text(&m->rl, text, sizeof text);
+    if (strcmp(text, kd_form_text(&m->form, F_RATELIMITS)) != 0) {
+        kd_form_set_text(&m->form, F_RATELIMITS, text);
+        m->form.dirty = true;
+        m->form.fields[F_RATELIMITS].touched = true;
+        kd_form_validate_all(&m->form, false);
+    }
+    m->stage = ST_FORM;
+}
+
+static void rl_key(struct kd_app *app, int key)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_key *k = &m->rl;
+    if (m->stage == ST_RL_ADD) {
+        switch (kd_form_key(&m->rl_form, key)) {
+        case KD_FORM_CANCEL: kd_form_free(&m->rl_form); m->stage = ST_RL; break;
+        case KD_FORM_REFUSED:
+            kd_app_message(app, KD_TE_MSG_ERROR, "%s: %s",
+                           m->rl_form.fields[m->rl_form.focus].label,
+                           m->rl_form.fields[m->rl_form.focus].msg);
+            break;
+        case KD_FORM_SUBMIT: {
+            int64_t limit = 0, dur = 0;
+            struct kd_error err;
+            parse_int(kd_form_text(&m->rl_form, RL_LIMIT), &limit);
+            kd_duration_parse(kd_form_text(&m->rl_form, RL_DURATION), &dur, &err);
+            kd_key_add_ratelimit(k, kd_form_text(&m->rl_form, RL_NAME), limit, dur,
+                                 m->rl_form.fields[RL_AUTO].on);
+            m->rl_sel = k->n_ratelimits - 1;
+            kd_form_free(&m->rl_form);
+            m->stage = ST_RL;
+            break;
+        }
+        default: break;
+        }
+        return;
+    }
+    switch (key) {
+    case 'a':
+    case '+':
+        kd_form_init(&m->rl_form, "Add a rate limit", rl_validate, NULL, m);
+        kd_form_add_text(&m->rl_form, "name", KD_FIELD_TEXT, true, "");
+        kd_form_add_text(&m->rl_form, "limit", KD_FIELD_NUMBER, true, "");
+        kd_form_add_text(&m->rl_form, "per", KD_FIELD_TEXT, true, "1m");
+        kd_form_add_toggle(&m->rl_form, "auto-apply", true);
+        snprintf(m->rl_form.fields[RL_DURATION].note, KD_FORM_MSG_MAX, "1s, 1m, 1h or ms");
+        kd_form_validate_all(&m->rl_form, false);
+        m->stage = ST_RL_ADD;
+        break;
+    case 'd':
+    case '-':
+    case KD_KEY_FN(KEY_DC):
+        if (m->rl_sel < k->n_ratelimits) {
+            kd_ratelimit_free(&k->ratelimits[m->rl_sel]);
+            memmove(&k->ratelimits[m->rl_sel], &k->ratelimits[m->rl_sel + 1],
+                    (k->n_ratelimits - m->rl_sel - 1) * sizeof *k->ratelimits);
+            k->n_ratelimits--;
+            if (m->rl_sel >= k->n_ratelimits && m->rl_sel > 0)
+                m->rl_sel--;
+        }
+        break;
+    case 'j':
+    case KD_KEY_FN(KEY_DOWN):
+        if (m->rl_sel + 1 < k->n_ratelimits)
+            m->rl_sel++;
+        break;
+    case 'k':
+    case KD_KEY_FN(KEY_UP):
+        if (m->rl_sel > 0)
+            m->rl_sel--;
+        break;
+    case KD_KEY_ENTER_CR:
+    case KD_KEY_ESC:
+    case 'q': rl_close(m); break;
+    default: break;
+    }
+}
+
+void kd_mutate_key(struct kd_app *app, int key)
+{
+    struct kd_mutate *m = app->mut;
+    key = kd_key_normalize(key);
+    kd_app_dirty_all(app);
+    switch (m->stage) {
+    case ST_RL:
+    case ST_RL_ADD: rl_key(app, key); break;
+    case ST_FORM:
+        /* Enter on the rate limits opens their row editor. */
+        if ((m->kind == K_CREATE || m->kind == K_EDIT) && key == KD_KEY_ENTER_CR &&
+            m->form.focus == F_RATELIMITS && !m->form.confirm_discard) {
+            rl_open(m);
+            break;
+        }
+        switch (kd_form_key(&m->form, key)) {
+        case KD_FORM_CANCEL:
+            close_all(app);
+            kd_app_message(app, KD_TE_MSG_INFO, "cancelled");
+            break;
+        case KD_FORM_REFUSED:
+            kd_app_message(app, KD_TE_MSG_ERROR, "%s: %s", m->form.fields[m->form.focus].label,
+                           m->form.fields[m->form.focus].msg);
+            break;
+        case KD_FORM_SUBMIT: form_submitted(app); break;
+        default: break;
+        }
+        break;
+    case ST_CONFIRM: confirm_key(app, key); break;
+    case ST_SECRET:
+        if (key == 'y') {
+            kd_app_osc52(app, m->secret.plaintext);
+            kd_app_message(app, KD_TE_MSG_SUCCESS, "copied the key (OSC 52)");
+        } else if (key == KD_KEY_ENTER_CR || key == KD_KEY_ESC || key == 'q') {
+            close_all(app);
+        }
+        break;
+    default: break;
+    }
+}
+
+const char *kd_mutate_hint(const struct kd_app *app)
+{
+    const struct kd_mutate *m = app->mut;
+    if (!m)
+        return "";
+    switch (m->stage) {
+    case ST_FORM:
+        return m->form.confirm_discard ? "y discard  n keep editing"
+               : m->form.picking       ? "Space tick  Up/Down move  Enter done"
+                                       : "Tab next  S-Tab prev  Ctrl-S submit  Esc cancel";
+    case ST_CONFIRM:
+        return m->kind == K_DELETE ? "y delete  P delete permanently  n keep"
+                                   : "y confirm  n back to the form";
+    case ST_SECRET: return "y copy  Enter/Esc close (the key is then forgotten)";
+    case ST_RL: return "a add  d remove  j/k move  Enter done";
+    case ST_RL_ADD: return "Tab next  Ctrl-S or Enter on the last field adds  Esc cancel";
+    default: return "";
+    }
+}
+
+static struct kd_rect dialog_rect(struct kd_app *app, int want_h, int want_w)
+{
+    int top = app->rects[KD_AREA_STATUS].y + app->rects[KD_AREA_STATUS].h;
+    int bottom = app->rects[KD_AREA_HINT].y;
+    int h = want_h < bottom - top ? want_h : bottom - top;
+    int w = want_w < app->cols - 2 ? want_w : app->cols - 2;
+    return (struct kd_rect){(app->cols - w) / 2, top + (bottom - top - h) / 2, w, h};
+}
+
+void kd_mutate_draw(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    if (!m)
+        return;
+    if (m->stage == ST_RL_ADD) {
+        kd_form_draw(&m->rl_form, dialog_rect(app, 8, 90));
+        return;
+    }
+    if (m->stage == ST_RL) {
+        struct kd_key *k = &m->rl;
+        struct kd_rect r = dialog_rect(app, (int)k->n_ratelimits + 4, 60);
+        kd_draw_fill(r, KD_TE_DIALOG);
+        kd_draw_frame(r, "Rate limits", true);
+        if (!k->n_ratelimits)
+            kd_draw_text(r.y + 1, r.x + 2, r.w - 4, KD_TE_MUTED, "(none: a adds one)");
+        for (size_t i = 0; i < k->n_ratelimits && (int)i < r.h - 3; i++) {
+            char d[32], row[256];
+            kd_duration_format(k->ratelimits[i].duration_ms, d, sizeof d);
+            snprintf(row, sizeof row, "%s %-20s %6lld per %-6s %s", i == m->rl_sel ? ">" : " ",
+                     k->ratelimits[i].name, (long long)k->ratelimits[i].limit, d,
+                     k->ratelimits[i].auto_apply ? "auto-apply" : "");
+            kd_draw_text_pad(r.y + 1 + (int)i, r.x + 1, r.w - 2,
+                             i == m->rl_sel ? KD_TE_LIST_ROW_SELECTED : KD_TE_DIALOG, row);
+        }
+        kd_draw_text(r.y + r.h - 2, r.x + 2, r.w - 4, KD_TE_FORM_HINT,
+                     "a add  d remove  Enter done");
+        return;
+    }
+    if (m->stage == ST_FORM) {
+        int n = 0;
+        for (size_t i = 0; i < m->form.n; i++)
+            n += !m->form.fields[i].hidden;
+        kd_form_draw(&m->form, dialog_rect(app, n + 3 < 8 ? 8 : n + 3, app->cols - 2));
+        return;
+    }
+    int extra = m->stage == ST_SECRET ? 2 : 1;
+    struct kd_rect r = dialog_rect(app, (int)m->lines.len + 3 + extra, 76);
+    kd_draw_fill(r, KD_TE_DIALOG);
+    kd_draw_frame(r, m->title, true);
+    int y = r.y + 1;
+    kd_draw_secret_clear();
+    if (m->stage == ST_SECRET && m->secret.plaintext) {
+        kd_draw_text(y, r.x + 2, r.w - 4, KD_TE_DIALOG, m->secret.key_id);
+        y++;
+        kd_draw_text(y, r.x + 2, r.w - 4, KD_TE_SECRET_MASKED, m->secret.plaintext);
+        /* The whole row: a dump must not even tell the key's length. */
+        kd_draw_secret_add(y, r.x + 2, r.w - 4);
+        y++;
+    }
+    for (size_t i = 0; i < m->lines.len && y < r.y + r.h - 2; i++, y++)
+        kd_draw_text(y, r.x + 2, r.w - 4, KD_TE_DIALOG, m->lines.items[i]);
+    if (m->stage == ST_CONFIRM && m->kind != K_DELETE)
+        kd_draw_text(r.y + r.h - 2, r.x + 2, r.w - 4, KD_TE_FORM_HINT,
+                     "y confirm   n/Esc back to the form");
+}

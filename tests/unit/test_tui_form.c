@@ -1,0 +1,160 @@
+/* test_tui_form.c — the form widget's logic: editing by character (UTF-8),
+ * moving, validation, refused submit, discard confirmation, the picker. */
+#include "tui/form.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "test.h"
+#include "tui/keyname.h"
+
+static void type(struct kd_form *f, const char *s)
+{
+    for (; *s; s++)
+        kd_form_key(f, (unsigned char)*s);
+}
+
+/* Field 1 must be "ok"; anything else is invalid. */
+static int only_ok(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    (void)ctx;
+    if (i == 1 && strcmp(kd_form_text(f, i), "ok") != 0) {
+        snprintf(msg, len, "must be ok");
+        return -1;
+    }
+    return 0;
+}
+
+START_TEST(test_wide_edit)
+{
+    struct kd_form f;
+    kd_form_init(&f, "t", NULL, NULL, NULL);
+    kd_form_add_text(&f, "name", KD_FIELD_TEXT, false, "");
+    kd_form_key(&f, 0x65e5); /* 日 */
+    kd_form_key(&f, 'a');
+    kd_form_key(&f, 0xe9);   /* é */
+    ck_assert_str_eq(kd_form_text(&f, 0), "\xe6\x97\xa5" "a\xc3\xa9");
+    kd_form_key(&f, KD_KEY_FN(KEY_LEFT));
+    kd_form_key(&f, KD_KEY_FN(KEY_LEFT));
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE)); /* erases the whole wide character */
+    ck_assert_str_eq(kd_form_text(&f, 0), "a\xc3\xa9");
+    kd_form_key(&f, KD_KEY_FN(KEY_END));
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE));
+    ck_assert_str_eq(kd_form_text(&f, 0), "a");
+    ck_assert(f.dirty);
+    kd_form_free(&f);
+}
+END_TEST
+
+START_TEST(test_number_rejects_letters_beyond_ascii)
+{
+    struct kd_form f;
+    kd_form_init(&f, "t", NULL, NULL, NULL);
+    kd_form_add_text(&f, "n", KD_FIELD_NUMBER, true, "");
+    kd_form_key(&f, 0x65e5);
+    type(&f, "12");
+    ck_assert_str_eq(kd_form_text(&f, 0), "12");
+    kd_form_free(&f);
+}
+END_TEST
+
+START_TEST(test_navigation_skips_hidden)
+{
+    struct kd_form f;
+    kd_form_init(&f, "t", NULL, NULL, NULL);
+    kd_form_add_text(&f, "a", KD_FIELD_TEXT, false, "");
+    size_t b = kd_form_add_text(&f, "b", KD_FIELD_TEXT, false, "");
+    kd_form_add_toggle(&f, "c", false);
+    f.fields[b].hidden = true;
+    ck_assert_int_eq(kd_form_key(&f, KD_KEY_TAB), KD_FORM_CHANGED);
+    ck_assert_uint_eq(f.focus, 2);
+    kd_form_key(&f, ' ');
+    ck_assert(f.fields[2].on);
+    kd_form_key(&f, KD_KEY_FN(KEY_BTAB));
+    ck_assert_uint_eq(f.focus, 0);
+    kd_form_key(&f, KD_KEY_FN(KEY_UP)); /* wraps */
+    ck_assert_uint_eq(f.focus, 2);
+    kd_form_free(&f);
+}
+END_TEST
+
+START_TEST(test_submit_refused_then_ok)
+{
+    struct kd_form f;
+    kd_form_init(&f, "t", only_ok, NULL, NULL);
+    kd_form_add_text(&f, "req", KD_FIELD_TEXT, true, "");
+    kd_form_add_text(&f, "ok?", KD_FIELD_TEXT, false, "no");
+    kd_form_key(&f, KD_KEY_TAB);
+    /* Enter on the last field submits: refused, focus on the first invalid. */
+    ck_assert_int_eq(kd_form_key(&f, KD_KEY_ENTER_CR), KD_FORM_REFUSED);
+    ck_assert_uint_eq(f.focus, 0);
+    ck_assert(f.fields[0].invalid && f.fields[0].touched);
+    ck_assert_str_eq(f.fields[0].msg, "required");
+    ck_assert_str_eq(f.fields[1].msg, "must be ok");
+    type(&f, "x");
+    ck_assert(!f.fields[0].invalid);
+    ck_assert_int_eq(kd_form_key(&f, 19 /* Ctrl-S */), KD_FORM_REFUSED);
+    ck_assert_uint_eq(f.focus, 1);
+    kd_form_key(&f, 21 /* Ctrl-U */);
+    type(&f, "ok");
+    ck_assert(!f.fields[1].invalid);
+    ck_assert_int_eq(kd_form_key(&f, 19), KD_FORM_SUBMIT);
+    kd_form_free(&f);
+}
+END_TEST
+
+START_TEST(test_cancel_asks_when_dirty)
+{
+    struct kd_form f;
+    kd_form_init(&f, "t", NULL, NULL, NULL);
+    kd_form_add_text(&f, "a", KD_FIELD_TEXT, false, "");
+    ck_assert_int_eq(kd_form_key(&f, KD_KEY_ESC), KD_FORM_CANCEL); /* clean: at once */
+    type(&f, "z");
+    ck_assert_int_eq(kd_form_key(&f, KD_KEY_ESC), KD_FORM_CHANGED);
+    ck_assert(f.confirm_discard);
+    ck_assert_int_eq(kd_form_key(&f, 'n'), KD_FORM_CHANGED);
+    ck_assert(!f.confirm_discard);
+    ck_assert_str_eq(kd_form_text(&f, 0), "z");
+    kd_form_key(&f, KD_KEY_ESC);
+    ck_assert_int_eq(kd_form_key(&f, 'y'), KD_FORM_CANCEL);
+    kd_form_free(&f);
+}
+END_TEST
+
+START_TEST(test_picker_filters_and_ticks)
+{
+    struct kd_strlist opts = {0}, pre = {0}, out = {0};
+    kd_strlist_split(&opts, "admin,reader,keys.write");
+    kd_strlist_push(&pre, "reader");
+    struct kd_form f;
+    kd_form_init(&f, "t", NULL, NULL, NULL);
+    kd_form_add_pick(&f, "roles", &opts, &pre);
+    kd_form_add_toggle(&f, "last", false);
+    kd_form_key(&f, KD_KEY_ENTER_CR); /* opens (not the last field) */
+    ck_assert(f.picking);
+    type(&f, "WRI"); /* case-insensitive */
+    kd_form_key(&f, ' ');
+    kd_form_key(&f, KD_KEY_ENTER_CR);
+    ck_assert(!f.picking);
+    kd_form_picked(&f, 0, &out);
+    ck_assert_uint_eq(out.len, 2);
+    ck_assert_str_eq(out.items[0], "reader");
+    ck_assert_str_eq(out.items[1], "keys.write");
+    kd_strlist_clear(&opts);
+    kd_strlist_clear(&pre);
+    kd_strlist_clear(&out);
+    kd_form_free(&f);
+}
+END_TEST
+
+static void add_cases(TCase *tc)
+{
+    tcase_add_test(tc, test_wide_edit);
+    tcase_add_test(tc, test_number_rejects_letters_beyond_ascii);
+    tcase_add_test(tc, test_navigation_skips_hidden);
+    tcase_add_test(tc, test_submit_refused_then_ok);
+    tcase_add_test(tc, test_cancel_asks_when_dirty);
+    tcase_add_test(tc, test_picker_filters_and_ticks);
+}
+
+KD_TEST_MAIN(add_cases)
