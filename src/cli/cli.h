@@ -71,6 +71,7 @@ int kd_cmd_log(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_verify(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_stats(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_demo(struct kd_cli *c, int argc, char **argv);
+int kd_cmd_audit(struct kd_cli *c, int argc, char **argv);
 /* No noun, not on a terminal (or `keydeck overview`): a short text overview. */
 int kd_cmd_overview(struct kd_cli *c);
 /* No noun on a terminal, or --script: the dashboard. */

@@ -27,6 +27,7 @@ static const struct kd_command commands[] = {
     {"verify", kd_cmd_verify, "verify a key read from standard input or a file"},
     {"stats", kd_cmd_stats, "verification statistics"},
     {"log", kd_cmd_log, "the audit log: list, verify"},
+    {"audit", kd_cmd_audit, "audit keys against the rules: run, accept, accepted, rules"},
     {"demo", kd_cmd_demo, "seed a keystore with realistic demo data"},
     {"overview", NULL, "a short text overview of the keystore"},
     {NULL, NULL, NULL},

@@ -11,5 +11,6 @@ include tests/unit/backend.mk
 include tests/unit/tui.mk
 include tests/unit/theme.mk
 include tests/unit/config.mk
+include tests/unit/audit.mk
 endif
 EXTRA_DIST += tests/unit/test.h
