@@ -28,7 +28,7 @@ static const char *sort_expr(enum kd_key_sort sort)
     case KD_SORT_CREDITS:
         return "coalesce(k.remaining, 9223372036854775807)";
     case KD_SORT_LAST_USED:
-        return "coalesce(k.last_used_at, 0)";
+        return "coalesce((SELECT u.last_used_at FROM key_usage u WHERE u.key_rid = k.rid), 0)";
     case KD_SORT_CREATED:
         break;
     }

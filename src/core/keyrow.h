@@ -24,7 +24,10 @@
     "k.rid, k.id, k.api_id, k.start, k.prefix, k.byte_length, k.name, k.external_id, " \
     "k.meta, k.environment, k.enabled, k.recoverable, k.expires, k.remaining, "    \
     "k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "        \
-    "k.last_refill_at, k.request_count, k.last_used_at, k.created_at, k.updated_at"
+    "k.last_refill_at, "                                                            \
+    "(SELECT u.request_count FROM key_usage u WHERE u.key_rid = k.rid), "           \
+    "(SELECT u.last_used_at FROM key_usage u WHERE u.key_rid = k.rid), "            \
+    "k.created_at, k.updated_at"
 #define KD_KEYROW_NCOLS 23
 
 /** Fill k (initialised by the caller) from the columns at col..col+22; returns rid. */

@@ -5,5 +5,6 @@ libkeydeck_a_SOURCES += \
 	src/core/key_access.c \
 	src/core/key_list.c \
 	src/core/verify.c \
+	src/core/keycache.c src/core/keycache.h \
 	src/core/verifylog.c src/core/verifylog.h \
 	src/core/stats.c

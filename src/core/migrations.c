@@ -18,6 +18,9 @@
 static const char schema_v1[] =
 #include "core/schema_v1.inc"
     ;
+static const char schema_v2[] =
+#include "core/schema_v2.inc"
+    ;
 
 struct migration {
     int version;
@@ -46,6 +49,7 @@ static int seed_meta(struct kd_store *s, struct kd_error *err)
 
 static const struct migration migrations[] = {
     {1, schema_v1, seed_meta},
+    {2, schema_v2, NULL}, /* key_usage table, keys.auto_limits */
 };
 
 static int pragma_int(struct kd_store *s, const char *sql, int *out, struct kd_error *err)

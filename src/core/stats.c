@@ -87,7 +87,7 @@ int kd_engine_stats(struct kd_store *s, const struct kd_stats_query *q, struct k
         return -1;
 
     sqlite3_stmt *st = prep(s,
-                            "SELECT outcome, count(*) FROM verifications v WHERE " V_FILTERS
+                            "SELECT outcome, sum(v.n) FROM verifications v WHERE " V_FILTERS
                             " GROUP BY outcome",
                             q, since, until, top_n, err);
     if (!st)
@@ -105,7 +105,7 @@ int kd_engine_stats(struct kd_store *s, const struct kd_stats_query *q, struct k
         goto fail_store;
 
     st = prep(s,
-              "SELECT (v.at - ?1) * 60 / (?2 - ?1), count(*) FROM verifications v WHERE " V_FILTERS
+              "SELECT (v.at - ?1) * 60 / (?2 - ?1), sum(v.n) FROM verifications v WHERE " V_FILTERS
               " GROUP BY 1",
               q, since, until, top_n, err);
     if (!st)
@@ -120,7 +120,7 @@ int kd_engine_stats(struct kd_store *s, const struct kd_stats_query *q, struct k
         goto fail_store;
 
     st = prep(s,
-              "SELECT k.id, k.api_id, k.name, count(*) AS c FROM verifications v "
+              "SELECT k.id, k.api_id, k.name, sum(v.n) AS c FROM verifications v "
               "JOIN keys k ON k.rid = v.key_rid WHERE " V_FILTERS
               " GROUP BY v.key_rid ORDER BY c DESC, k.id LIMIT ?5",
               q, since, until, top_n, err);

@@ -1,12 +1,20 @@
 /*
  * store.c — opening a keystore, the statement cache, transactions.
  *
- * Durability: WAL with synchronous=NORMAL.  A committed transaction survives a
- * crash of any process (the WAL is written before COMMIT returns), but a power
- * loss or kernel crash can lose the last few transactions that were not yet
- * checkpointed/synced; the database itself stays consistent.  For a key manager
- * the writes are human-paced and rare, and verification counters are statistics,
- * so NORMAL's much cheaper commits are the better trade here.
+ * Durability: WAL, and two kinds of write transaction.
+ *   Admin changes (everything that writes an audit entry: keys, APIs, credits
+ *   set by hand, roles, permissions, migrations) begin with kd_store_begin and
+ *   commit with synchronous=FULL: the WAL is fsynced before COMMIT returns, so a
+ *   change that was reported done survives a power loss or kernel crash.
+ *   Verification counters (credits and rate-limit windows charged by a
+ *   verification, and the verification log flush) begin with
+ *   kd_store_begin_counters and commit with synchronous=NORMAL: the commit is in
+ *   the WAL before COMMIT returns, so a crash of any process loses nothing, but a
+ *   power loss may forget the last moments of counters (in the key holder's
+ *   favour: a charge or a window slot is forgotten, never invented).
+ * The database itself stays consistent either way.  PRAGMA synchronous cannot
+ * change inside a transaction, so the setting is switched before BEGIN, and only
+ * when it differs from the connection's current one.
  */
 #include "core/store.h"
 
@@ -21,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/keycache.h"
 #include "core/migrations.h"
 #include "core/vault.h"
 #include "core/verifylog.h"
@@ -46,8 +55,14 @@ struct kd_store_stmt {
 /* What the public struct does not need to show. */
 struct store_impl {
     struct kd_store pub;
-    uint64_t own_commits; /* bumped on each of our commits (change token) */
+    uint64_t own_commits;   /* bumped on each of our commits (change token) */
+    uint64_t admin_commits; /* ... except counters-only commits (key token) */
+    int sync;               /* the connection's PRAGMA synchronous (SYNC_*) */
+    bool counters;          /* the open transaction is counters-only */
 };
+
+#define SYNC_NORMAL 1
+#define SYNC_FULL 2
 
 static struct store_impl *impl(struct kd_store *s)
 {
@@ -122,7 +137,38 @@ static void reset_all(struct kd_store *s)
 
 /* ---- transactions ---- */
 
-int kd_store_begin(struct kd_store *s, struct kd_error *err)
+/* Step a cached statement that returns no rows (BEGIN, COMMIT, PRAGMA x=y):
+ * cheaper than sqlite3_exec, which compiles the SQL on every call. */
+static int run_cached(struct kd_store *s, const char *sql, struct kd_error *err,
+                      const char *what)
+{
+    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) /* PRAGMA synchronous=... returns nothing, but be safe */
+        rc = SQLITE_DONE;
+    if (rc != SQLITE_DONE) {
+        kd_store_fail(s, err, what); /* before the reset, which may clear the error */
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int set_sync(struct kd_store *s, int want, struct kd_error *err)
+{
+    if (impl(s)->sync == want)
+        return 0;
+    if (run_cached(s, want == SYNC_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                   err, "setting synchronous") < 0)
+        return -1;
+    impl(s)->sync = want;
+    return 0;
+}
+
+static int begin(struct kd_store *s, bool counters, struct kd_error *err)
 {
     if (s->txn_depth > 0) {
         /* An inner rollback already abandoned the transaction: refuse to go on
@@ -131,14 +177,31 @@ int kd_store_begin(struct kd_store *s, struct kd_error *err)
             return kd_error_set(err, KD_ERR_STORE, NULL,
                                 "keystore %s: the enclosing transaction was rolled back",
                                 s->path);
+        /* Its commit would not be durable. */
+        if (impl(s)->counters && !counters)
+            return kd_error_set(err, KD_ERR_INTERNAL, NULL,
+                                "an admin change inside a counters-only transaction");
         s->txn_depth++;
         return 0;
     }
+    if (set_sync(s, counters ? SYNC_NORMAL : SYNC_FULL, err) < 0)
+        return -1;
     /* busy_timeout makes BEGIN IMMEDIATE wait for another writer. */
-    if (exec(s, "BEGIN IMMEDIATE", err, "starting a transaction") < 0)
+    if (run_cached(s, "BEGIN IMMEDIATE", err, "starting a transaction") < 0)
         return -1;
     s->txn_depth = 1;
+    impl(s)->counters = counters;
     return 0;
+}
+
+int kd_store_begin(struct kd_store *s, struct kd_error *err)
+{
+    return begin(s, false, err);
+}
+
+int kd_store_begin_counters(struct kd_store *s, struct kd_error *err)
+{
+    return begin(s, true, err);
 }
 
 int kd_store_commit(struct kd_store *s, struct kd_error *err)
@@ -151,12 +214,16 @@ int kd_store_commit(struct kd_store *s, struct kd_error *err)
         return kd_error_set(err, KD_ERR_STORE, NULL,
                             "keystore %s: the transaction was rolled back before commit",
                             s->path);
-    if (exec(s, "COMMIT", err, "committing") < 0) {
-        if (!sqlite3_get_autocommit(s->db))
+    if (run_cached(s, "COMMIT", err, "committing") < 0) {
+        if (!sqlite3_get_autocommit(s->db)) {
+            reset_all(s);
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        }
         return -1;
     }
     impl(s)->own_commits++;
+    if (!impl(s)->counters)
+        impl(s)->admin_commits++;
     return 0;
 }
 
@@ -213,21 +280,43 @@ int kd_store_meta_set(struct kd_store *s, const char *name, const char *value,
 
 /* ---- change token ---- */
 
-int kd_store_change_token(struct kd_store *s, uint64_t *token, struct kd_error *err)
+static int data_version(struct kd_store *s, uint64_t *dv, struct kd_error *err)
 {
-    reset_all(s);
+    /* A stepped-but-unreset SELECT would pin an old snapshot (and version).
+     * Only busy ones need it; this runs on every verification. */
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
     sqlite3_stmt *st = kd_store_stmt(s, "PRAGMA data_version", err);
     if (!st)
         return -1;
     if (sqlite3_step(st) != SQLITE_ROW) {
+        kd_store_fail(s, err, "reading the data version");
         sqlite3_reset(st);
-        return kd_store_fail(s, err, "reading the data version");
+        return -1;
     }
+    *dv = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int kd_store_change_token(struct kd_store *s, uint64_t *token, struct kd_error *err)
+{
     /* data_version moves only for OTHER connections' commits; ours are counted
      * separately.  Both only grow, so their sum changes whenever either does. */
-    uint64_t dv = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    uint64_t dv;
+    if (data_version(s, &dv, err) < 0)
+        return -1;
     *token = dv + impl(s)->own_commits;
+    return 0;
+}
+
+int kd_store_key_token(struct kd_store *s, uint64_t *token, struct kd_error *err)
+{
+    uint64_t dv;
+    if (data_version(s, &dv, err) < 0)
+        return -1;
+    *token = dv + impl(s)->admin_commits;
     return 0;
 }
 
@@ -369,8 +458,9 @@ static int configure_db(struct kd_store *s, int busy_ms, struct kd_error *err)
                             s->path, mode);
 
     if (exec(s, "PRAGMA foreign_keys=ON", err, "enabling foreign keys") < 0 ||
-        exec(s, "PRAGMA synchronous=NORMAL", err, "setting synchronous") < 0)
+        exec(s, "PRAGMA synchronous=FULL", err, "setting synchronous") < 0)
         return -1;
+    impl(s)->sync = SYNC_FULL; /* admin changes are the default; see the top */
 
     struct stat sb;
     if (stat(s->path, &sb) == 0 && sb.st_size <= KD_STORE_QUICK_CHECK_MAX) {
@@ -450,6 +540,7 @@ void kd_store_close(struct kd_store *s)
         kd_verifylog_flush(s, NULL);
         kd_verifylog_free(s);
     }
+    kd_keycache_free(s);
     for (struct kd_store_stmt *n = s->stmts, *next; n; n = next) {
         next = n->next;
         sqlite3_finalize(n->st);

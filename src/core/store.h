@@ -16,7 +16,7 @@
 
 #include "util/error.h"
 
-#define KD_SCHEMA_VERSION 1 /* the newest version this build knows */
+#define KD_SCHEMA_VERSION 2 /* the newest version this build knows */
 
 struct kd_vault; /* vault.h */
 
@@ -37,6 +37,7 @@ struct kd_store {
     struct kd_store_stmt *stmts; /* prepared-statement cache, see kd_store_stmt */
     int txn_depth;
     struct kd_verifylog *verifylog; /* buffered verification records (verifylog.h) */
+    struct kd_keycache *keycache;   /* verification's key rows (keycache.h) */
 };
 
 /** Open (and migrate) a keystore. */
@@ -51,8 +52,20 @@ void kd_store_close(struct kd_store *s);
  */
 sqlite3_stmt *kd_store_stmt(struct kd_store *s, const char *sql, struct kd_error *err);
 
-/** BEGIN IMMEDIATE (nested calls only count depth). */
+/**
+ * BEGIN IMMEDIATE for an admin change, committed durably (synchronous=FULL: it
+ * survives a power loss).  Nested calls only count depth.
+ */
 int kd_store_begin(struct kd_store *s, struct kd_error *err);
+/**
+ * BEGIN IMMEDIATE for verification counters only (credits and rate-limit windows
+ * charged by a verification, the verification log): synchronous=NORMAL, so a
+ * process crash loses nothing but a power loss may forget the last moments of
+ * counters.  Nested inside any transaction it just counts depth; an admin
+ * kd_store_begin nested inside a counters transaction is refused (KD_ERR_INTERNAL).
+ * Commits of counters transactions do not move kd_store_key_token.
+ */
+int kd_store_begin_counters(struct kd_store *s, struct kd_error *err);
 /** COMMIT at depth 0.  On failure the transaction is rolled back. */
 int kd_store_commit(struct kd_store *s, struct kd_error *err);
 /** ROLLBACK at depth 0 (at any depth, the whole transaction is abandoned). */
@@ -66,6 +79,12 @@ struct kd_vault *kd_store_vault(struct kd_store *s, struct kd_error *err);
 
 /** A number that changes whenever any process commits to the keystore. */
 int kd_store_change_token(struct kd_store *s, uint64_t *token, struct kd_error *err);
+/**
+ * Like kd_store_change_token, but this connection's counters transactions do not
+ * move it (another connection's commits of any kind do): while it is unchanged,
+ * no key setting, key, API, rate limit or role was changed by anyone.
+ */
+int kd_store_key_token(struct kd_store *s, uint64_t *token, struct kd_error *err);
 
 /** Read and write the meta table. */
 int kd_store_meta_get(struct kd_store *s, const char *name, char **value, struct kd_error *err);

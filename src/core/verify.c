@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/keycache.h"
 #include "core/keygen.h"
 #include "core/permquery.h"
 #include "core/ratelimit.h"
@@ -41,30 +42,33 @@ static char *col_text(sqlite3_stmt *st, int i)
     return t ? kd_xstrdup((const char *)t) : NULL;
 }
 
-/* 1 found, 0 not found, -1 error.  Fills out->key on 1. */
-static int lookup(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64_t now,
-                  struct kd_key *key, struct found *f, struct kd_error *err)
+/* Only what verification needs; "has an auto-apply limit" is kept on the row by
+ * triggers (schema_v2.sql), so no subquery. */
+static const char lookup_sql[] =
+    "SELECT k.rid, k.id, k.api_id, k.name, k.meta, k.expires, k.enabled, k.external_id, "
+    "k.remaining, k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "
+    "k.last_refill_at, k.created_at, "
+    "k.deleted_at IS NOT NULL OR a.deleted_at IS NOT NULL, k.auto_limits "
+    "FROM keys k JOIN apis a ON a.id = k.api_id WHERE k.hash = ?1";
+
+/* Read the row from the database: 1 found, 0 not found, -1 error. */
+static int read_row(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN],
+                    struct kd_keycache_row *row, struct kd_error *err)
 {
-    sqlite3_stmt *st = kd_store_stmt(
-        s,
-        "SELECT k.rid, k.id, k.api_id, k.name, k.meta, k.expires, k.enabled, k.external_id, "
-        "k.remaining, k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "
-        "k.last_refill_at, k.created_at, "
-        "k.deleted_at IS NOT NULL OR a.deleted_at IS NOT NULL, "
-        "EXISTS (SELECT 1 FROM ratelimits r WHERE r.key_rid = k.rid AND r.auto_apply) "
-        "FROM keys k JOIN apis a ON a.id = k.api_id WHERE k.hash = ?1",
-        err);
+    sqlite3_stmt *st = kd_store_stmt(s, lookup_sql, err);
     if (!st)
         return -1;
     sqlite3_bind_blob(st, 1, digest, KD_DIGEST_LEN, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
+        if (rc != SQLITE_DONE)
+            kd_store_fail(s, err, "looking up the key");
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "looking up the key");
+        return rc == SQLITE_DONE ? 0 : -1;
     }
-    memset(key, 0, sizeof *key);
-    memset(f, 0, sizeof *f);
-    f->rid = sqlite3_column_int64(st, 0);
+    memset(row, 0, sizeof *row);
+    struct kd_key *key = &row->key;
+    row->rid = sqlite3_column_int64(st, 0);
     key->id = col_text(st, 1);
     key->api_id = col_text(st, 2);
     key->name = col_text(st, 3);
@@ -79,13 +83,100 @@ static int lookup(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64
     key->credits.refill.refill_day = sqlite3_column_int(st, 11);
     key->credits.refill.every_ms = sqlite3_column_int64(st, 12);
     key->credits.last_refill_at = sqlite3_column_int64(st, 13);
-    f->created_at = key->created_at = sqlite3_column_int64(st, 14);
-    f->gone = sqlite3_column_int(st, 15) != 0;
-    f->has_auto = sqlite3_column_int(st, 16) != 0;
+    key->created_at = sqlite3_column_int64(st, 14);
+    row->gone = sqlite3_column_int(st, 15) != 0;
+    row->auto_limits = sqlite3_column_int(st, 16) != 0;
     sqlite3_reset(st);
+    return 1;
+}
+
+/* Hand a row over to the caller's key and found (takes the row's strings). */
+static void take_row(struct kd_keycache_row *row, int64_t now, struct kd_key *key,
+                     struct found *f)
+{
+    memset(f, 0, sizeof *f);
+    *key = row->key;
+    memset(&row->key, 0, sizeof row->key);
+    f->rid = row->rid;
+    f->created_at = key->created_at;
+    f->gone = row->gone;
+    f->has_auto = row->auto_limits;
     if (key->credits.limited)
         f->refill_changed = kd_refill_apply(&key->credits, f->created_at, now);
-    return 1;
+}
+
+/* 1 found, 0 not found, -1 error.  Fills key on 1.  Always reads the database:
+ * for use inside the counters transaction. */
+static int lookup(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64_t now,
+                  struct kd_key *key, struct found *f, struct kd_error *err)
+{
+    struct kd_keycache_row row;
+    int rc = read_row(s, digest, &row, err);
+    if (rc == 1)
+        take_row(&row, now, key, f);
+    return rc;
+}
+
+static int step_plain(struct kd_store *s, const char *sql, struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        kd_store_fail(s, err, "reading the key");
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/*
+ * The lookup before any transaction, through the key cache (keycache.h).  A row
+ * is cached with the key token read in the same read transaction, so the entry
+ * never claims a newer state than the one it holds.  Only outside a caller's
+ * transaction: inside one the caller's uncommitted writes must be seen.
+ */
+static int lookup_cached(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64_t now,
+                         struct kd_key *key, struct found *f, struct kd_error *err)
+{
+    if (s->txn_depth > 0)
+        return lookup(s, digest, now, key, f, err);
+    uint64_t token;
+    if (kd_keycache_has(s, digest)) {
+        if (kd_store_key_token(s, &token, err) < 0)
+            return -1;
+        const struct kd_keycache_row *hit = kd_keycache_get(s, digest, token);
+        if (hit) {
+            struct kd_keycache_row row = *hit;
+            kd_key_copy(&row.key, &hit->key);
+            take_row(&row, now, key, f);
+            return 1;
+        }
+    }
+    /* One read transaction for the token and the row. */
+    if (step_plain(s, "BEGIN", err) < 0)
+        return -1;
+    struct kd_keycache_row row;
+    int rc = kd_store_key_token(s, &token, err);
+    if (rc == 0)
+        rc = read_row(s, digest, &row, err);
+    if (rc >= 0 && step_plain(s, "COMMIT", err) < 0) {
+        if (rc == 1)
+            kd_key_free(&row.key);
+        rc = -1;
+    }
+    if (rc < 0) {
+        if (!sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (rc == 1) {
+        kd_keycache_put(s, digest, token, &row);
+        take_row(&row, now, key, f);
+    }
+    return rc;
 }
 
 /* Direct roles, and every permission held directly or through a role. */
@@ -393,7 +484,7 @@ static int evaluate(struct kd_store *s, const struct kd_verify_request *req,
     }
     if (f->has_auto || req->n_ratelimits) {
         struct checks cs = {NULL, 0, 0};
-        bool ok;
+        bool ok = true;
         const char *denied = NULL;
         int rc = gather_checks(s, req, key, f->rid, &cs, err);
         if (rc == 0)
@@ -469,14 +560,15 @@ int kd_engine_verify(struct kd_store *s, const struct kd_verify_request *req,
     struct found f;
     bool in_txn = false;
     int ret = -1;
-    int rc = lookup(s, digest, now, &out->key, &f, err);
+    int rc = lookup_cached(s, digest, now, &out->key, &f, err);
     if (rc < 0)
         goto out;
     if (rc == 1 && !f.gone && (!req->api_id || strcmp(req->api_id, out->key.api_id) == 0) &&
         out->key.enabled && !(out->key.expires && out->key.expires <= now) &&
         (out->key.credits.limited || f.has_auto || req->n_ratelimits)) {
-        /* Counters are involved: read again under the write lock and decide there. */
-        if (kd_store_begin(s, err) < 0)
+        /* Counters are involved: read again under the write lock and decide there.
+         * Only counters are written, so this commits with synchronous=NORMAL. */
+        if (kd_store_begin_counters(s, err) < 0)
             goto out;
         in_txn = true;
         kd_key_free(&out->key);

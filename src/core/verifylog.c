@@ -58,6 +58,17 @@ static int cmp_rid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Failures stay one row each: the monitor lists them one by one. */
+static bool same_row(const struct kd_verifylog_rec *a, const struct kd_verifylog_rec *b)
+{
+    if (a == b)
+        return true;
+    return a->code == KD_VERIFY_VALID && b->code == KD_VERIFY_VALID && a->at == b->at &&
+           a->key_rid == b->key_rid &&
+           (a->api_id == b->api_id ||
+            (a->api_id && b->api_id && strcmp(a->api_id, b->api_id) == 0));
+}
+
 static int step_done(struct kd_store *s, sqlite3_stmt *st, struct kd_error *err,
                      const char *what)
 {
@@ -69,10 +80,17 @@ static int step_done(struct kd_store *s, sqlite3_stmt *st, struct kd_error *err,
 static int write_all(struct kd_store *s, struct kd_verifylog *vl, int64_t newest,
                      struct kd_error *err)
 {
-    for (size_t i = 0; i < vl->n; i++) {
+    /* Consecutive VALID records alike in time (ms), key and API become one row
+     * with a count: a busy key costs a few rows per flush, not one per call. */
+    for (size_t i = 0; i < vl->n;) {
         const struct kd_verifylog_rec *r = &vl->recs[i];
+        int64_t count = 0;
+        for (; i < vl->n && same_row(r, &vl->recs[i]); i++)
+            count++;
         sqlite3_stmt *st = kd_store_stmt(
-            s, "INSERT INTO verifications(at, key_rid, api_id, outcome) VALUES (?1, ?2, ?3, ?4)",
+            s,
+            "INSERT INTO verifications(at, key_rid, api_id, outcome, n) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)",
             err);
         if (!st)
             return -1;
@@ -86,6 +104,7 @@ static int write_all(struct kd_store *s, struct kd_verifylog *vl, int64_t newest
         else
             sqlite3_bind_null(st, 3);
         sqlite3_bind_int(st, 4, (int)r->code);
+        sqlite3_bind_int64(st, 5, count);
         if (step_done(s, st, err, "recording verifications") < 0)
             return -1;
     }
@@ -106,8 +125,12 @@ static int write_all(struct kd_store *s, struct kd_verifylog *vl, int64_t newest
             continue;
         sqlite3_stmt *st = kd_store_stmt(
             s,
-            "UPDATE keys SET request_count = request_count + ?2, "
-            "last_used_at = max(coalesce(last_used_at, 0), ?3) WHERE rid = ?1",
+            /* key_usage, not keys: a narrow table of used keys only, so a flush
+             * dirties few pages however large the keys table is. */
+            "INSERT INTO key_usage(key_rid, request_count, last_used_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT(key_rid) DO UPDATE SET "
+            "request_count = request_count + excluded.request_count, "
+            "last_used_at = max(coalesce(last_used_at, 0), excluded.last_used_at)",
             err);
         if (!st) {
             ret = -1;
@@ -147,8 +170,9 @@ int kd_verifylog_flush(struct kd_store *s, struct kd_error *err)
     for (size_t i = 0; i < vl->n; i++)
         if (vl->recs[i].at > newest)
             newest = vl->recs[i].at;
-    /* Inside a caller's transaction this nests and commits with it. */
-    if (kd_store_begin(s, err) < 0)
+    /* Inside a caller's transaction this nests and commits with it.  Counters
+     * only: synchronous=NORMAL (store.c). */
+    if (kd_store_begin_counters(s, err) < 0)
         return -1;
     if (write_all(s, vl, newest, err) < 0) {
         kd_store_rollback(s);

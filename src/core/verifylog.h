@@ -1,8 +1,10 @@
 /*
  * verifylog.h — recording verifications.
  *
- * Each verification adds a row (time, key, API, outcome) and bumps the key's
- * request count and last-used time.  Writing that row in its own transaction would
+ * Each verification is counted in the verifications table (time, key, API,
+ * outcome, n: consecutive VALID verifications of one key in one millisecond
+ * share one row with n > 1; failures are one row each) and bumps the key's request count and last-used time
+ * (in key_usage, schema_v2.sql).  Writing that row in its own transaction would
  * make every verification a disk write, so records are buffered in memory and
  * flushed in one transaction when 256 are waiting, when the oldest is a second old,
  * and on close.  A crash can lose at most that buffer: these are statistics, like
