@@ -4,4 +4,3 @@ TESTS += tests/unit/test_http
 tests_unit_test_http_SOURCES = tests/unit/test_http.c
 tests_unit_test_http_CFLAGS = $(KD_TEST_CFLAGS)
 tests_unit_test_http_LDADD = $(KD_TEST_LDADD)
-EXTRA_DIST += tests/remote/fault_server.py
