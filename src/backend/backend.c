@@ -53,6 +53,12 @@ const char *kd_backend_describe(struct kd_backend *b)
     return d ? d : kd_backend_kind(b);
 }
 
+void kd_backend_set_cancel(struct kd_backend *b, kd_backend_cancel_fn fn, void *ctx)
+{
+    if (b && b->ops && b->ops->set_cancel)
+        b->ops->set_cancel(b, fn, ctx);
+}
+
 void kd_backend_close(struct kd_backend *b)
 {
     if (!b)

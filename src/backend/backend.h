@@ -165,12 +165,16 @@ enum kd_capability {
       (struct kd_backend * b, struct kd_audit_check *out, struct kd_error *err),            \
       (b, out, err))
 
+typedef bool (*kd_backend_cancel_fn)(void *ctx);
+
 struct kd_backend_ops {
     const char *kind; /* "local", "readonly", "unkey", … */
     unsigned (*capabilities)(struct kd_backend *b);
     /* A one-line description for status bars: the keystore path or the URL. */
     const char *(*describe)(struct kd_backend *b);
     void (*close)(struct kd_backend *b);
+    /* Optional (NULL: the backend never waits on anything to cancel). */
+    void (*set_cancel)(struct kd_backend *b, kd_backend_cancel_fn fn, void *ctx);
 #define KD_X(name, mutates, params, args) int(*name) params;
     KD_BACKEND_OPS(KD_X)
 #undef KD_X
@@ -211,6 +215,30 @@ struct kd_local_options {
 /** Open the embedded keystore. */
 struct kd_backend *kd_backend_local_open(const struct kd_local_options *opt,
                                          struct kd_error *err);
+
+/* A remote server speaking Unkey's v2 API (src/backend/unkey.c). */
+struct kd_remote_options {
+    const char *kind;     /* "unkey" (api.unkey.com or compatible) or "keydeckd" */
+    const char *url;      /* base URL, "https://api.unkey.com" */
+    const char *root_key; /* the bearer token (copied; the caller wipes its copy) */
+    const char *ca_file;  /* PEM bundle to trust; NULL: the system's */
+    /* The API ids to show.  Unkey has no call that lists APIs; keydeckd has one
+     * (apis.listApis), used when this list is empty. */
+    const struct kd_strlist *apis;
+    long connect_timeout_ms; /* 0: net/http.h's defaults */
+    long timeout_ms;
+};
+
+/** Open a remote backend (no request is made until the first operation). */
+struct kd_backend *kd_backend_unkey_open(const struct kd_remote_options *opt,
+                                         struct kd_error *err);
+
+/**
+ * Set a callback a remote backend polls while a request is in flight; when it
+ * returns true the request stops with KD_ERR_CANCELLED.  No-op for backends
+ * that never wait (local) and for wrappers it is passed through.
+ */
+void kd_backend_set_cancel(struct kd_backend *b, kd_backend_cancel_fn fn, void *ctx);
 
 /**
  * Wrap inner so that every mutating operation is refused with KD_ERR_READONLY

@@ -2,4 +2,6 @@
 libkeydeck_a_SOURCES += \
 	src/backend/backend.c src/backend/backend.h \
 	src/backend/local.c \
-	src/backend/readonly.c
+	src/backend/readonly.c \
+	src/backend/rootkeys.c src/backend/rootkeys.h \
+	src/backend/unkey.c src/backend/unkey_keys.c src/backend/unkey_impl.h

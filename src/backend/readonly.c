@@ -41,6 +41,11 @@ static const char *readonly_describe(struct kd_backend *b)
     return kd_backend_describe(b->impl);
 }
 
+static void readonly_set_cancel(struct kd_backend *b, kd_backend_cancel_fn fn, void *ctx)
+{
+    kd_backend_set_cancel(b->impl, fn, ctx);
+}
+
 static void readonly_close(struct kd_backend *b)
 {
     kd_backend_close(b->impl);
@@ -52,6 +57,7 @@ static const struct kd_backend_ops readonly_ops = {
     .capabilities = readonly_capabilities,
     .describe = readonly_describe,
     .close = readonly_close,
+    .set_cancel = readonly_set_cancel,
 #define KD_X(name, mutates, params, args) .name = readonly_##name,
     KD_BACKEND_OPS(KD_X)
 #undef KD_X

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/validate.h"
 #include "util/xalloc.h"
 
 /* ---- the call path ------------------------------------------------------------ */
@@ -149,6 +150,8 @@ static int unkey_api_create(struct kd_backend *b, const struct kd_api *spec, str
                             struct kd_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (kd_validate_api_name(spec->name, err) < 0)
+        return -1;
     json_t *root, *data;
     if (unkey_call(unkey_of(b), "apis.createApi", kd_wire_create_api_req(spec, err), false,
                    &root, &data, NULL, err) < 0)
@@ -212,6 +215,10 @@ static int unkey_permission_create(struct kd_backend *b, const struct kd_permiss
                                    struct kd_permission *out, struct kd_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (kd_validate_slug(spec->slug, err) < 0 ||
+        (spec->name && kd_validate_key_name(spec->name, err) < 0) ||
+        kd_validate_description(spec->description, err) < 0)
+        return -1;
     json_t *root, *data;
     if (unkey_call(unkey_of(b), "permissions.createPermission",
                    kd_wire_create_permission_req(spec), false, &root, &data, NULL, err) < 0)
@@ -275,6 +282,12 @@ static int unkey_role_create(struct kd_backend *b, const struct kd_role *spec,
                              struct kd_role *out, struct kd_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (kd_validate_role_name(spec->name, err) < 0 ||
+        kd_validate_description(spec->description, err) < 0)
+        return -1;
+    for (size_t i = 0; i < spec->permissions.len; i++)
+        if (kd_validate_slug(spec->permissions.items[i], err) < 0)
+            return -1;
     json_t *root, *data;
     if (unkey_call(unkey_of(b), "permissions.createRole", kd_wire_create_role_req(spec), false,
                    &root, &data, NULL, err) < 0)

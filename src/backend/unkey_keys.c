@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/validate.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #define UNKEY_LIST_LIMIT_MAX 100 /* apis.listKeys' bound */
@@ -85,15 +87,24 @@ static int secret_call(struct kd_backend *b, const char *endpoint, json_t *body,
     return rc;
 }
 
+/* Bad input is refused here, with the engine's own rules and words, before
+ * anything is sent: the server would refuse it too, less helpfully. */
 int unkey_key_create(struct kd_backend *b, const struct kd_key *spec,
                      struct kd_key_secret *out, struct kd_error *err)
 {
+    memset(out, 0, sizeof *out);
+    if (!spec->api_id || !*spec->api_id)
+        return kd_error_set(err, KD_ERR_INVALID, "apiId", "apiId is required");
+    if (kd_validate_key_spec(spec, kd_now_ms(), err) < 0)
+        return -1;
     return secret_call(b, "keys.createKey", kd_wire_create_key_req(spec, err), out, err);
 }
 
 int unkey_key_update(struct kd_backend *b, const char *key_id, const struct kd_key_update *u,
                      struct kd_error *err)
 {
+    if (kd_validate_key_update(u, kd_now_ms(), err) < 0)
+        return -1;
     return unkey_call_void(unkey_of(b), "keys.updateKey", kd_wire_update_key_req(key_id, u, err),
                            err);
 }
@@ -214,6 +225,8 @@ int unkey_key_import(struct kd_backend *b, const struct kd_key *spec, const char
                      char **out_key_id, struct kd_error *err)
 {
     *out_key_id = NULL;
+    if (kd_validate_key_spec(spec, kd_now_ms(), err) < 0)
+        return -1;
     char *hash = digest_as_base64(digest_encoded, err);
     if (!hash)
         return -1;

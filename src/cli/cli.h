@@ -50,6 +50,14 @@ int kd_cli_open(struct kd_cli *c, bool write, struct kd_error *err);
  */
 int kd_cli_configure(struct kd_cli *c, struct kd_error *err);
 
+/**
+ * The root key of a remote profile: $UNKEY_ROOT_KEY, else the profile's
+ * root-key-file (refused unless a regular file of mode 0600), else a prompt on
+ * the terminal without echo.  Never from the command line.  The caller wipes
+ * it with kd_secret_free.
+ */
+char *kd_cli_root_key(const struct kd_settings *s, struct kd_error *err);
+
 /** The resolved keystore path (--keystore, $KEYDECK_KEYSTORE, the default). */
 const char *kd_cli_keystore_path(struct kd_cli *c);
 /** Close the backend. */
@@ -72,6 +80,7 @@ int kd_cmd_verify(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_stats(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_demo(struct kd_cli *c, int argc, char **argv);
 int kd_cmd_audit(struct kd_cli *c, int argc, char **argv);
+int kd_cmd_rootkeys(struct kd_cli *c, int argc, char **argv);
 /* No noun, not on a terminal (or `keydeck overview`): a short text overview. */
 int kd_cmd_overview(struct kd_cli *c);
 /* No noun on a terminal, or --script: the dashboard. */

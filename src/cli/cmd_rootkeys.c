@@ -18,6 +18,30 @@
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
+/* The keystore only grants permissions it knows: make the missing ones. */
+static int ensure_permissions(struct kd_backend *b, const struct kd_strlist *slugs,
+                             struct kd_error *err)
+{
+    for (size_t i = 0; i < slugs->len; i++) {
+        struct kd_permission p = {0};
+        int rc = kd_backend_permission_get(b, slugs->items[i], &p, err);
+        kd_permission_free(&p);
+        if (rc == 0)
+            continue;
+        if (err->code != KD_ERR_NOT_FOUND)
+            return -1;
+        struct kd_permission spec = {.slug = slugs->items[i],
+                                     .name = slugs->items[i],
+                                     .description = (char *)"keydeckd root key permission"};
+        struct kd_permission made = {0};
+        rc = kd_backend_permission_create(b, &spec, &made, err);
+        kd_permission_free(&made);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int rootkeys_create(struct kd_cli *c, int argc, char **argv)
 {
     struct kd_error err;
@@ -66,6 +90,8 @@ static int rootkeys_create(struct kd_cli *c, int argc, char **argv)
         rc = kd_cli_open(c, true, &err);
     if (rc == 0)
         rc = kd_rootkeys_space(c->backend, true, &spec.api_id, &err) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = ensure_permissions(c->backend, &spec.permissions, &err);
     struct kd_key_secret s = {0};
     if (rc == 0) {
         spec.name = kd_xstrdup(name);
@@ -171,9 +197,11 @@ static int rootkeys_delete(struct kd_cli *c, int argc, char **argv)
         rc = -1;
     struct kd_key k;
     kd_key_init(&k);
+    if (rc == 0 && space && kd_backend_key_get(c->backend, id, &k, &err) < 0 &&
+        err.code != KD_ERR_NOT_FOUND)
+        rc = -1;
     /* Only a key of the root key space: `keys delete` is for the others. */
-    if (rc == 0 && (!space || kd_backend_key_get(c->backend, id, &k, &err) < 0 ||
-                    !k.api_id || strcmp(k.api_id, space) != 0))
+    if (rc == 0 && (!space || !k.api_id || strcmp(k.api_id, space) != 0))
         rc = kd_error_set(&err, KD_ERR_NOT_FOUND, NULL, "no root key %s", id);
     if (rc == 0)
         rc = kd_backend_key_delete(c->backend, id, false, &err);

@@ -13,6 +13,7 @@ keydeck_SOURCES = \
 	src/cli/cmd_perms.c \
 	src/cli/cmd_log.c \
 	src/cli/cmd_audit.c \
+	src/cli/cmd_rootkeys.c \
 	src/cli/cmd_verify.c \
 	src/cli/cmd_stats.c \
 	src/cli/cmd_overview.c \

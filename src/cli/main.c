@@ -29,6 +29,7 @@ static const struct kd_command commands[] = {
     {"log", kd_cmd_log, "the audit log: list, verify"},
     {"audit", kd_cmd_audit, "audit keys against the rules: run, accept, accepted, rules"},
     {"demo", kd_cmd_demo, "seed a keystore with realistic demo data"},
+    {"rootkeys", kd_cmd_rootkeys, "keydeckd's root keys: create, list, delete"},
     {"overview", NULL, "a short text overview of the keystore"},
     {NULL, NULL, NULL},
 };

@@ -5,10 +5,13 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "util/xalloc.h"
 
@@ -36,11 +39,11 @@ int kd_cli_configure(struct kd_cli *c, struct kd_error *err)
     if (rc < 0)
         return -1;
     c->configured = true;
-    if (strcmp(c->settings.backend, "local") != 0)
+    if (strcmp(c->settings.backend, "better-auth") == 0)
         return kd_error_set(err, KD_ERR_UNSUPPORTED, "profile",
-                            "profile %s uses the %s backend, which this keydeck cannot reach "
-                            "yet: only local keystores are supported",
-                            c->settings.profile, c->settings.backend);
+                            "profile %s uses the better-auth backend, which this keydeck cannot "
+                            "reach yet: use local, unkey or keydeckd",
+                            c->settings.profile);
     /* Read-only can only be added here; --write is the one way to lift it. */
     c->readonly = c->readonly || c->settings.readonly;
     return 0;
@@ -92,10 +95,122 @@ static int make_parent_dirs(const char *path, struct kd_error *err)
     return 0;
 }
 
+/* ---- the root key of a remote profile ---- */
+
+/* The first line of a file, without its line ending (new string to wipe). */
+static char *first_line(int fd, const char *from, struct kd_error *err)
+{
+    char buf[1024];
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, sizeof buf - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (memchr(buf, '\n', n) || n == sizeof buf - 1)
+            break;
+    }
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    char *key = buf[0] ? kd_xstrdup(buf) : NULL;
+    explicit_bzero(buf, sizeof buf); /* it held the secret */
+    if (!key)
+        kd_error_set(err, KD_ERR_INVALID, "root-key", "no root key in %s (the first line is empty)",
+                     from);
+    return key;
+}
+
+/* Ask on the terminal, without echo. */
+static char *prompt_root_key(const struct kd_settings *s, struct kd_error *err)
+{
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        kd_error_set(err, KD_ERR_INVALID, "root-key",
+                     "profile %s needs a root key: set UNKEY_ROOT_KEY or root-key-file "
+                     "(see keydeck.conf(5)); there is no terminal to ask on",
+                     s->profile);
+        return NULL;
+    }
+    struct termios saved, quiet;
+    bool tty = tcgetattr(fd, &saved) == 0;
+    if (tty) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    char prompt[256];
+    int n = snprintf(prompt, sizeof prompt, "root key for %s (%s): ", s->profile, s->url);
+    if (n > 0 && write(fd, prompt, (size_t)n) < 0) { /* best effort */
+    }
+    char *key = first_line(fd, "the terminal", err);
+    if (tty)
+        tcsetattr(fd, TCSAFLUSH, &saved);
+    if (write(fd, "\n", 1) < 0) {
+    }
+    close(fd);
+    return key;
+}
+
+char *kd_cli_root_key(const struct kd_settings *s, struct kd_error *err)
+{
+    const char *env = getenv("UNKEY_ROOT_KEY");
+    if (env && *env)
+        return kd_xstrdup(env);
+    if (!s->root_key_file)
+        return prompt_root_key(s, err);
+    const char *path = s->root_key_file;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        kd_error_set(err, errno == ENOENT ? KD_ERR_NOT_FOUND : KD_ERR_IO, "root-key-file",
+                     "cannot read %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    /* Like ssh with its private keys: a secret others can read is refused. */
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+        close(fd);
+        kd_error_set(err, KD_ERR_FORBIDDEN, "root-key-file",
+                     "%s must be a regular file with mode 0600 (it is %04o): chmod 600 %s", path,
+                     (unsigned)(st.st_mode & 07777), path);
+        return NULL;
+    }
+    char *key = first_line(fd, path, err);
+    close(fd);
+    return key;
+}
+
+static int open_remote(struct kd_cli *c, struct kd_error *err)
+{
+    char *root_key = kd_cli_root_key(&c->settings, err);
+    if (!root_key)
+        return -1;
+    struct kd_remote_options opt = {
+        .kind = c->settings.backend,
+        .url = c->settings.url,
+        .root_key = root_key,
+        .ca_file = c->settings.ca_file,
+        .apis = &c->settings.apis,
+        .connect_timeout_ms = c->settings.connect_timeout * 1000L,
+        .timeout_ms = c->settings.timeout * 1000L,
+    };
+    struct kd_backend *b = kd_backend_unkey_open(&opt, err);
+    kd_secret_free(root_key);
+    if (!b)
+        return -1;
+    c->backend = c->readonly ? kd_backend_readonly_wrap(b) : b;
+    return 0;
+}
+
 int kd_cli_open(struct kd_cli *c, bool write, struct kd_error *err)
 {
     if (c->backend)
         return 0;
+    if (c->configured && strcmp(c->settings.backend, "local") != 0)
+        return open_remote(c, err);
     const char *path = kd_cli_keystore_path(c);
     struct stat st;
     bool exists = stat(path, &st) == 0;

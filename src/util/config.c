@@ -57,6 +57,11 @@ enum kd_type {
       "an absolute path or ~/path")                                                   \
     X(P_APIS, SEC_PROFILE, "apis", T_IDS, 0, 0,                                       \
       "a comma-separated list of API ids")                                            \
+    X(P_CA_FILE, SEC_PROFILE, "ca-file", T_PATH, 0, 0, "an absolute path or ~/path")    \
+    X(P_CONNECT_TIMEOUT, SEC_PROFILE, "connect-timeout", T_INT, 1, 300,               \
+      "an integer from 1 to 300 (seconds)")                                           \
+    X(P_TIMEOUT, SEC_PROFILE, "timeout", T_INT, 1, 3600,                              \
+      "an integer from 1 to 3600 (seconds)")                                          \
     X(P_READONLY, SEC_PROFILE, "readonly", T_BOOL, 0, 0,                              \
       "true, false, yes, no, on or off")                                              \
     X(P_THEME, SEC_PROFILE, "theme", T_THEME, 0, 0,                                   \
@@ -152,6 +157,7 @@ static void profile_free(struct kd_profile *p)
     free(p->keystore);
     free(p->url);
     free(p->root_key_file);
+    free(p->ca_file);
     kd_strlist_clear(&p->apis);
     free(p->theme);
 }
@@ -444,6 +450,9 @@ static int set_value(struct kd_parser *p, enum kd_key_id id, const char *v)
     case P_URL: set_str(&pr->url, s); break;
     case P_ROOT_KEY_FILE: set_str(&pr->root_key_file, s); break;
     case P_APIS: return parse_list(p, key, v, true, &pr->apis);
+    case P_CA_FILE: set_str(&pr->ca_file, s); break;
+    case P_CONNECT_TIMEOUT: pr->connect_timeout = n; break;
+    case P_TIMEOUT: pr->timeout = n; break;
     case P_READONLY: pr->readonly = b; break;
     case P_THEME: set_str(&pr->theme, s); break;
     case A_UNUSED_DAYS: cfg->audit.unused_days = n; break;
@@ -539,6 +548,7 @@ static int start_section(struct kd_parser *p, char *inner)
         memset(pr, 0, sizeof *pr);
         pr->name = kd_xstrdup(words[1]);
         pr->readonly = KD_CONFIG_UNSET;
+        pr->connect_timeout = pr->timeout = KD_CONFIG_UNSET;
         pr->line = p->lineno;
         p->section = SEC_PROFILE;
         p->profile = pr;
@@ -818,6 +828,7 @@ void kd_settings_free(struct kd_settings *s)
     free(s->keystore);
     free(s->url);
     free(s->root_key_file);
+    free(s->ca_file);
     kd_strlist_clear(&s->apis);
     free(s->theme);
     kd_strlist_clear(&s->audit.admin_roles);
@@ -890,6 +901,9 @@ int kd_config_resolve(const struct kd_config *cfg, const struct kd_config_flags 
         /* $KEYDECK_KEYSTORE is ambient and meaningless for a server: ignored. */
         out->url = kd_xstrdup(pr->url);
         out->root_key_file = kd_xstrdup(pr->root_key_file);
+        out->ca_file = kd_xstrdup(pr->ca_file);
+        out->connect_timeout = pr->connect_timeout > 0 ? pr->connect_timeout : 0;
+        out->timeout = pr->timeout > 0 ? pr->timeout : 0;
         kd_strlist_copy(&out->apis, &pr->apis);
     }
 

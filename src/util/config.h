@@ -50,6 +50,9 @@ struct kd_profile {
     char *url;           /* remote only (required there) */
     char *root_key_file; /* remote only; its 0600 mode is checked by the reader */
     struct kd_strlist apis; /* remote only: the API ids to show (Unkey has no listApis) */
+    char *ca_file;       /* remote only: PEM bundle to trust instead of the system's */
+    int connect_timeout; /* remote only: seconds; KD_CONFIG_UNSET */
+    int timeout;         /* remote only: seconds for a whole request; KD_CONFIG_UNSET */
     int readonly;        /* 0, 1, or KD_CONFIG_UNSET */
     char *theme;         /* name or path */
     int line;            /* line of the [profile NAME] header, for messages */
@@ -136,6 +139,9 @@ struct kd_settings {
     char *keystore;        /* local: the path; NULL: the backend's default path */
     char *url;             /* remote */
     char *root_key_file;   /* remote; NULL when not configured */
+    char *ca_file;         /* remote; NULL: the system's CA bundle */
+    int connect_timeout;   /* remote; seconds, 0: the built-in default */
+    int timeout;           /* remote; seconds, 0: the built-in default */
     struct kd_strlist apis;
     bool readonly;
     /* Why read-only, for a status line: "--readonly", "profile prod",

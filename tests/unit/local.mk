@@ -8,6 +8,8 @@ include tests/unit/logic.mk
 include tests/unit/store.mk
 include tests/unit/keys.mk
 include tests/unit/backend.mk
+include tests/unit/wire.mk
+include tests/unit/net.mk
 include tests/unit/tui.mk
 include tests/unit/theme.mk
 include tests/unit/config.mk

@@ -248,7 +248,10 @@ START_TEST(every_key_error)
               "mouse, refresh, readonly, default-profile)");
     parse_bad("[profile prod]\nreadonly = true\nread-only = true\n",
               "t.conf:3: unknown key \"read-only\" in [profile prod] (expected backend, "
-              "keystore, url, root-key-file, apis, readonly, theme)");
+              "keystore, url, root-key-file, apis, ca-file, connect-timeout, timeout, readonly, "
+              "theme)");
+    parse_bad("[profile prod]\ntimeout = 0\n",
+              "t.conf:2: timeout: \"0\" is not an integer from 1 to 3600 (seconds)");
     parse_bad("[audit]\nUnused-days = 3\n",
               "t.conf:2: unknown key \"Unused-days\" in [audit] (expected unused-days, "
               "disabled-days, max-permissions, owner-max-keys, credits-low, admin-roles)");
@@ -454,6 +457,9 @@ static struct kd_config *example_config(void)
                     "url = https://api.unkey.com\n"
                     "root-key-file = /etc/keydeck/prod.key\n"
                     "apis = api_1, api_2\n"
+                    "ca-file = /etc/keydeck/ca.pem\n"
+                    "timeout = 12\n"
+                    "connect-timeout = 3\n"
                     "readonly = true\n"
                     "theme = high-contrast\n"
                     "[audit]\n"
@@ -487,6 +493,9 @@ START_TEST(resolve_precedence)
     ck_assert_str_eq(s.url, "https://api.unkey.com");
     ck_assert_str_eq(s.root_key_file, "/etc/keydeck/prod.key");
     ck_assert_uint_eq(s.apis.len, 2);
+    ck_assert_str_eq(s.ca_file, "/etc/keydeck/ca.pem");
+    ck_assert_int_eq(s.timeout, 12);
+    ck_assert_int_eq(s.connect_timeout, 3);
     kd_settings_free(&s);
 
     setenv("KEYDECK_THEME", "light", 1);
