@@ -5,6 +5,7 @@ libkeydeck_tui_a_CFLAGS = $(AM_CFLAGS) $(CURSES_CFLAGS)
 libkeydeck_tui_a_SOURCES = \
 	src/tui/action.c src/tui/action.h \
 	src/tui/app.c src/tui/app.h \
+	src/tui/busy.c src/tui/busy.h \
 	src/tui/chart.c src/tui/chart.h \
 	src/tui/chrome.c \
 	src/tui/crt.c src/tui/crt.h \

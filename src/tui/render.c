@@ -58,7 +58,17 @@ void kd_pane_rows(struct kd_app *app, struct kd_vlist *list, struct kd_rect in, 
         return;
     kd_vlist_clamp(list, in.h);
     if (list->failed && kd_vlist_count(list) == 0) {
-        kd_draw_text(in.y, in.x + 1, in.w - 1, KD_TE_MSG_ERROR, list->err.message);
+        /* The whole message, wrapped: a narrow pane must not hide why. */
+        const char *m = list->err.message;
+        char line[sizeof list->err.message];
+        for (int y = 0; y < in.h && *m; y++) {
+            size_t n = kd_text_wrap(m, in.w - 1);
+            snprintf(line, sizeof line, "%.*s", (int)n, m);
+            kd_draw_text(in.y + y, in.x + 1, in.w - 1, KD_TE_MSG_ERROR, line);
+            m += n;
+            while (*m == ' ')
+                m++;
+        }
         return;
     }
     if (kd_vlist_count(list) == 0) {

@@ -46,6 +46,23 @@ int kd_text_width(const char *s)
     return total;
 }
 
+size_t kd_text_wrap(const char *s, int width)
+{
+    const char *p = s, *last_blank = NULL;
+    int used = 0, w;
+    wchar_t wc;
+    for (;;) {
+        const char *at = p;
+        if ((w = kd_text_next(&p, &wc)) < 0)
+            return (size_t)(at - s); /* all of it fits */
+        if (used + w > width && at > s)
+            return last_blank ? (size_t)(last_blank - s) : (size_t)(at - s);
+        if (wc == L' ')
+            last_blank = at;
+        used += w;
+    }
+}
+
 int kd_text_fit(const char *s, int width, const char *ellipsis, char *out, size_t outlen)
 {
     if (!out || outlen == 0)

@@ -30,4 +30,12 @@ int kd_text_width(const char *s);
  */
 int kd_text_fit(const char *s, int width, const char *ellipsis, char *out, size_t outlen);
 
+/**
+ * Where the first line of s ends when s is wrapped to width columns: the number
+ * of bytes of s on that line (at the last blank that fits, or cut mid-word when
+ * no blank does; always at least one character).  The caller draws those bytes,
+ * skips the blanks that follow and goes on.  0 only for an empty s.
+ */
+size_t kd_text_wrap(const char *s, int width);
+
 #endif

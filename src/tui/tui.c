@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tui/app.h"
+#include "tui/busy.h"
 #include "tui/crt.h"
 #include "tui/draw.h"
 #include "tui/keyname.h"
@@ -40,8 +41,16 @@ static void load_theme(struct kd_app *app, const struct kd_tui_options *opt)
 
 static void interactive_loop(struct kd_app *app)
 {
+    kd_busy_install(app->b, kd_backend_describe(app->b));
     while (!app->quit && !kd_crt_quit_requested()) {
+        if (kd_busy_take_drawn())
+            kd_app_dirty_all(app); /* the waiting line covered the hint bar */
         kd_render(app);
+        int queued;
+        if (kd_busy_next_key(&queued)) { /* typed while a call was waiting */
+            kd_app_key(app, queued);
+            continue;
+        }
         /* Wait for a key, but no longer than until the next refresh is due, so
          * the refresh happens on time rather than up to a poll late.  The wait
          * stays short anyway so a signal is noticed promptly. */
@@ -56,6 +65,7 @@ static void interactive_loop(struct kd_app *app)
         }
         kd_app_key(app, r == KEY_CODE_YES ? KD_KEY_FN((int)ch) : (int)ch);
     }
+    kd_busy_uninstall(app->b);
 }
 
 int kd_tui_run(struct kd_backend *b, const struct kd_tui_options *opt, struct kd_error *err)

@@ -16,6 +16,18 @@ START_TEST(test_widths)
 }
 END_TEST
 
+START_TEST(test_wrap)
+{
+    ck_assert_uint_eq(kd_text_wrap("", 5), 0);
+    ck_assert_uint_eq(kd_text_wrap("short", 10), 5);          /* all of it */
+    ck_assert_uint_eq(kd_text_wrap("no answer within", 10), 9); /* at the last blank */
+    ck_assert_uint_eq(kd_text_wrap("abcdefghijkl", 5), 5);    /* no blank: cut */
+    ck_assert_uint_eq(kd_text_wrap("x", 0), 1);               /* always progress */
+    /* widths, not bytes: two wide characters take the 4 columns */
+    ck_assert_uint_eq(kd_text_wrap("\xe6\x97\xa5\xe6\x9c\xac\xe6\x97\xa5", 4), 6);
+}
+END_TEST
+
 START_TEST(test_fit)
 {
     char out[64];
@@ -49,6 +61,7 @@ static void add_cases(TCase *tc)
     }
     tcase_add_test(tc, test_widths);
     tcase_add_test(tc, test_fit);
+    tcase_add_test(tc, test_wrap);
 }
 
 KD_TEST_MAIN(add_cases)
