@@ -444,7 +444,8 @@ static const struct kd_verb verbs[] = {
      "The filter matches name, start, id, owner and meta, ignoring case.\n"},
     {"get", keys_get, "keys get ID",
      "Every field, with the permissions the key holds directly and through roles.\n"},
-    {"create", kd_keys_create, "keys create --api ID [field options]", kd_key_fields_help},
+    {"create", kd_keys_create, "keys create --api ID [--count N] [field options]",
+     kd_key_fields_help},
     {"update", kd_keys_update,
      "keys update ID [field options] [--enable|--disable] [--expires never] "
      "[--credits unlimited] [--refill none] [--no-ratelimits]",

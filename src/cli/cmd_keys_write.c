@@ -13,6 +13,8 @@
 #include "cli/output.h"
 #include "util/xalloc.h"
 
+#define KD_CREATE_COUNT_MAX 1000000
+
 int kd_keys_create(struct kd_cli *c, int argc, char **argv)
 {
     struct kd_error err;
@@ -22,16 +24,23 @@ int kd_keys_create(struct kd_cli *c, int argc, char **argv)
     struct kd_key_fields f;
     kd_key_fields_init(&f);
     const char *api = NULL;
+    int64_t count = 1;
     int rc = 0;
     const char *o;
     while (rc == 0 && (o = kd_argp_next(&p))) {
         int r = kd_key_fields_option(&p, &f, false, &err);
-        if (r != 0)
+        if (r != 0) {
             rc = r < 0 ? -1 : 0;
-        else if (strcmp(o, "--api") == 0)
+        } else if (strcmp(o, "--api") == 0) {
             rc = kd_argp_value(&p, &api, &err);
-        else
+        } else if (strcmp(o, "--count") == 0) {
+            const char *v;
+            rc = kd_argp_value(&p, &v, &err);
+            if (rc == 0)
+                rc = kd_parse_int("--count", v, 1, KD_CREATE_COUNT_MAX, &count, &err);
+        } else {
             rc = kd_argp_other(&p, &err);
+        }
     }
     if (rc == 0)
         rc = kd_argp_positionals(&p, 0, 0, NULL, &err);
@@ -42,14 +51,36 @@ int kd_keys_create(struct kd_cli *c, int argc, char **argv)
     kd_key_fields_finish_create(&f);
     f.key.api_id = kd_xstrdup(api);
     struct kd_key_secret s = {0};
-    if (rc == 0)
+    if (rc == 0 && count == 1) {
         rc = kd_backend_key_create(c->backend, &f.key, &s, &err);
+        if (rc == 0)
+            kd_keys_print_secret(c, &s, "created");
+        kd_key_secret_free(&s);
+    } else if (rc == 0) {
+        /* Many alike keys (fixtures, benchmarks): one line each, printed as it
+         * is made, so a failure part-way leaves an exact record of what exists. */
+        if (c->json)
+            printf("[\n");
+        int64_t made = 0;
+        for (; made < count && rc == 0; made++) {
+            rc = kd_backend_key_create(c->backend, &f.key, &s, &err);
+            if (rc == 0 && c->json)
+                printf("%s  {\"keyId\": \"%s\", \"key\": \"%s\"}", made ? ",\n" : "",
+                       s.key_id, s.plaintext);
+            else if (rc == 0)
+                printf("%s %s\n", s.key_id, s.plaintext);
+            kd_key_secret_free(&s);
+        }
+        if (c->json)
+            printf("\n]\n");
+        if (rc < 0)
+            fprintf(stderr, "keydeck: created %lld of %lld keys before the error below\n",
+                    (long long)(made - 1), (long long)count);
+    }
     kd_key_fields_free(&f);
     kd_argp_free(&p);
     if (rc < 0)
         return kd_cli_fail(&err);
-    kd_keys_print_secret(c, &s, "created");
-    kd_key_secret_free(&s);
     return KD_EXIT_OK;
 }
 

@@ -221,6 +221,14 @@ check "demo refuses a keystore that has APIs (conflict, 4)" \
 check "demo history feeds stats" \
     eval 'status 0 "$KEYDECK" --keystore "$DS" --json stats --since 24h && [ "$(jget "d[\"total\"] > 100" <"$TMP/out")" = True ]'
 
+# ---- many alike keys ----
+check "keys create --count 3 --json makes three keys, printed as an array" \
+    eval 'status 0 kd --json keys create --api "$API" --name bulk --count 3 &&
+          [ "$(jget "len(d)" <"$TMP/out")" = 3 ] &&
+          [ "$(jget "len(set(k[\"keyId\"] for k in d))" <"$TMP/out")" = 3 ]'
+check "keys create --count 0 is a usage error naming --count" \
+    eval 'status 2 kd keys create --api "$API" --count 0 && err_has -- "--count"'
+
 # ---- tampering ----
 if command -v sqlite3 >/dev/null 2>&1; then
     check "log verify exits 1 after the log is tampered with" \
