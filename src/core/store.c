@@ -19,6 +19,7 @@
 #include "core/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
@@ -480,8 +481,19 @@ static int configure_db(struct kd_store *s, int busy_ms, struct kd_error *err)
     return 0;
 }
 
+/* SQLite's memory statistics take a process-wide mutex on every allocation,
+ * which threads with their own connections (keydeckd's workers) then fight
+ * over; keydeck never reads them.  Must run before SQLite starts, hence once,
+ * at the first open. */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct kd_store *kd_store_open(const struct kd_store_options *opt, struct kd_error *err)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, configure_sqlite);
     if (!opt || !opt->path || !*opt->path) {
         kd_error_set(err, KD_ERR_INVALID, "path", "a keystore path is required");
         return NULL;

@@ -7,11 +7,14 @@
  */
 #include "server/server.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "backend/rootkeys.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #define MAX_TOKEN_LEN 512 /* Unkey's bound for a key */
@@ -20,7 +23,7 @@
  * up is a list query, and it only changes if someone deletes and re-creates it. */
 static int root_space(struct kd_srv_request *r, bool refresh, char **out, struct kd_error *err)
 {
-    char **cache = r->space_cache;
+    char **cache = &r->memo->root_space;
     if (refresh || !*cache) {
         char *id = NULL;
         int found = kd_rootkeys_space(r->b, false, &id, err);
@@ -72,6 +75,79 @@ static int verify_root(struct kd_backend *b, const char *space, const char *toke
     return out->valid ? 1 : 0;
 }
 
+/* ---- the memo ---- */
+
+void kd_srv_auth_memo_free(struct kd_srv_auth_memo *m)
+{
+    free(m->root_space);
+    m->root_space = NULL;
+    for (unsigned i = 0; i < KD_SRV_AUTH_SLOTS; i++) {
+        free(m->slots[i].key_id);
+        kd_strlist_clear(&m->slots[i].perms);
+        memset(&m->slots[i], 0, sizeof m->slots[i]);
+    }
+}
+
+/* A digest keyed per process, so the memo holds nothing that verifies anywhere. */
+static unsigned char digest_key[crypto_generichash_KEYBYTES];
+static pthread_once_t digest_key_once = PTHREAD_ONCE_INIT;
+
+static void make_digest_key(void)
+{
+    randombytes_buf(digest_key, sizeof digest_key);
+}
+
+static void token_digest(const char *token, unsigned char out[KD_SRV_AUTH_DIGEST])
+{
+    pthread_once(&digest_key_once, make_digest_key);
+    crypto_generichash(out, KD_SRV_AUTH_DIGEST, (const unsigned char *)token, strlen(token),
+                       digest_key, sizeof digest_key);
+}
+
+static struct kd_srv_auth_slot *memo_find(struct kd_srv_auth_memo *m,
+                                          const unsigned char digest[KD_SRV_AUTH_DIGEST])
+{
+    for (unsigned i = 0; i < KD_SRV_AUTH_SLOTS; i++)
+        if (m->slots[i].used && sodium_memcmp(m->slots[i].digest, digest, KD_SRV_AUTH_DIGEST) == 0)
+            return &m->slots[i];
+    return NULL;
+}
+
+static void memo_put(struct kd_srv_auth_memo *m, const unsigned char digest[KD_SRV_AUTH_DIGEST],
+                     uint64_t token, const struct kd_srv_request *r, int64_t expires)
+{
+    struct kd_srv_auth_slot *slot = memo_find(m, digest);
+    if (!slot) {
+        slot = &m->slots[m->next];
+        m->next = (m->next + 1) % KD_SRV_AUTH_SLOTS;
+    }
+    free(slot->key_id);
+    kd_strlist_clear(&slot->perms);
+    slot->used = true;
+    memcpy(slot->digest, digest, KD_SRV_AUTH_DIGEST);
+    slot->token = token;
+    slot->expires = expires;
+    slot->key_id = kd_xstrdup(r->root_key_id);
+    kd_strlist_copy(&slot->perms, &r->root_perms);
+}
+
+/* Fill r from a slot still valid under token; false when there is none. */
+static bool memo_use(struct kd_srv_request *r, const unsigned char digest[KD_SRV_AUTH_DIGEST],
+                     uint64_t token)
+{
+    struct kd_srv_auth_slot *slot = memo_find(r->memo, digest);
+    if (!slot || slot->token != token || !r->memo->root_space)
+        return false;
+    if (slot->expires && kd_now_ms() >= slot->expires)
+        return false;
+    r->root_space = kd_xstrdup(r->memo->root_space);
+    r->root_key_id = kd_xstrdup(slot->key_id);
+    kd_strlist_copy(&r->root_perms, &slot->perms);
+    return true;
+}
+
+/* ---- authentication ---- */
+
 bool kd_srv_authenticate(struct kd_srv_request *r, const char *authorization)
 {
     const char *token = bearer_token(authorization);
@@ -80,6 +156,15 @@ bool kd_srv_authenticate(struct kd_srv_request *r, const char *authorization)
                                              : "this endpoint needs a root key: send "
                                                "'Authorization: Bearer <root key>'");
     struct kd_error err;
+    kd_error_clear(&err);
+    /* The token is read before the check, so a commit made during it makes the
+     * memo's entry stale at once rather than hiding behind it. */
+    unsigned char digest[KD_SRV_AUTH_DIGEST];
+    token_digest(token, digest);
+    uint64_t change = 0;
+    bool have_change = kd_backend_change_token(r->b, &change, &err) == 0;
+    if (have_change && memo_use(r, digest, change))
+        return true;
     kd_error_clear(&err);
     char *space = NULL;
     int found = root_space(r, false, &space, &err);
@@ -130,6 +215,8 @@ bool kd_srv_authenticate(struct kd_srv_request *r, const char *authorization)
     kd_strlist_copy(&r->root_perms, &rk.permissions);
     for (size_t i = 0; i < rk.n_grants; i++)
         kd_strlist_add_unique(&r->root_perms, rk.grants[i].slug);
+    if (have_change)
+        memo_put(r->memo, digest, change, r, rk.expires);
     kd_key_free(&rk);
     kd_verify_result_free(&res);
     return true;

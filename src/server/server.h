@@ -39,6 +39,30 @@ enum kd_srv_status_bit {
 struct kd_srv_request;
 typedef void (*kd_srv_handler)(struct kd_srv_request *r);
 
+/*
+ * What auth.c remembers per worker thread: the root key space's id, and the
+ * root keys it authenticated lately, each valid only while the keystore's
+ * change token stands (any commit by anyone moves it: a root key disabled,
+ * deleted or re-scoped is re-checked on its next request) and until the key
+ * expires.  Keys are held by a keyed BLAKE2b digest, never in plaintext.
+ */
+#define KD_SRV_AUTH_SLOTS 8
+#define KD_SRV_AUTH_DIGEST 32
+struct kd_srv_auth_slot {
+    bool used;
+    unsigned char digest[KD_SRV_AUTH_DIGEST];
+    uint64_t token;  /* the change token it was verified under */
+    int64_t expires; /* Unix ms; 0: never */
+    char *key_id;
+    struct kd_strlist perms;
+};
+struct kd_srv_auth_memo {
+    char *root_space;
+    struct kd_srv_auth_slot slots[KD_SRV_AUTH_SLOTS];
+    unsigned next; /* the slot to replace next */
+};
+void kd_srv_auth_memo_free(struct kd_srv_auth_memo *m);
+
 /* One row of the route table (router.c): every endpoint is listed there. */
 struct kd_srv_route {
     const char *path;     /* "/v2/keys.createKey" */
@@ -55,7 +79,7 @@ struct kd_srv_request {
     const char *path;
     const struct kd_srv_route *route; /* NULL: unknown path */
     struct kd_backend *b;             /* this thread's keystore connection */
-    char **space_cache;               /* this thread's memory of the root space id */
+    struct kd_srv_auth_memo *memo;    /* this thread's (auth.c) */
     json_t *body;                     /* the parsed request body (POST) */
     /* The authenticated root key. */
     char *root_key_id;

@@ -198,6 +198,24 @@ post /v2/keys.verifyKey "$ADMIN" "{\"key\":\"$VERIFIER\"}"
 check "verifyKey of a root key: NOT_FOUND" \
     eval 'status_is 200 && [ "$(jget "d[\"data\"][\"code\"]")" = NOT_FOUND ]'
 
+# ---- revocation is seen at once (keydeckd remembers authenticated root keys) ----
+SHORT=$(kd --json rootkeys create --name short-lived --permissions "api.*.read_api" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+SHORT_ID=$(kd --json rootkeys list | python3 -c 'import json,sys
+print([k["keyId"] for k in json.load(sys.stdin)["items"] if k.get("name") == "short-lived"][0])')
+post /v2/apis.getApi "$SHORT" "{\"apiId\":\"$API\"}"
+post /v2/apis.getApi "$SHORT" "{\"apiId\":\"$API\"}"
+check "a root key works twice in a row" status_is 200
+kd keys update "$SHORT_ID" --disable >/dev/null
+post /v2/apis.getApi "$SHORT" "{\"apiId\":\"$API\"}"
+check "disabled with the CLI, the next request is refused (401)" status_is 401
+kd keys update "$SHORT_ID" --enable >/dev/null
+post /v2/apis.getApi "$SHORT" "{\"apiId\":\"$API\"}"
+check "enabled again, it works again" status_is 200
+kd rootkeys delete "$SHORT_ID" >/dev/null
+post /v2/apis.getApi "$SHORT" "{\"apiId\":\"$API\"}"
+check "deleted with the CLI, the next request is refused (401)" status_is 401
+
 # ---- the request log ----
 check "the request log has one line per request, never a key" \
     eval '[ "$(grep -c " POST /v2/" "$TMP/req.log")" -ge 20 ] && ! grep -q "$KEY" "$TMP/req.log" &&
