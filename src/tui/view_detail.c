@@ -234,7 +234,9 @@ static void key_lines(struct kd_app *app, struct kd_detail *d, const struct kd_k
     kd_detail_add(d, "owner", KD_TE_DEFAULT, "%s", k->external_id ? k->external_id : "(none)");
     kd_detail_add(d, "environment", KD_TE_DEFAULT, "%s", k->environment ? k->environment : "(none)");
     kd_detail_add(d, "recoverable", KD_TE_DEFAULT, "%s", k->recoverable ? "yes" : "no");
-    kd_detail_add(d, "bytes", KD_TE_DEFAULT, "%d", k->byte_length);
+    /* A v2 server reports neither the byte length nor usage counts. */
+    if (k->byte_length > 0)
+        kd_detail_add(d, "bytes", KD_TE_DEFAULT, "%d", k->byte_length);
     when(buf, sizeof buf, k->expires, now);
     kd_detail_add(d, "expires", KD_TE_DEFAULT, "%s", buf);
     when(buf, sizeof buf, k->created_at, now);
@@ -243,7 +245,8 @@ static void key_lines(struct kd_app *app, struct kd_detail *d, const struct kd_k
     kd_detail_add(d, "updated", KD_TE_DEFAULT, "%s", buf);
     when(buf, sizeof buf, k->last_used_at, now);
     kd_detail_add(d, "last used", KD_TE_DEFAULT, "%s", buf);
-    kd_detail_add(d, "requests", KD_TE_DEFAULT, "%lld", (long long)k->request_count);
+    if (app->caps & KD_CAP_STATS)
+        kd_detail_add(d, "requests", KD_TE_DEFAULT, "%lld", (long long)k->request_count);
 
     credits_lines(d, k, now);
 
@@ -316,6 +319,8 @@ void kd_view_detail_follow(struct kd_app *app)
         kd_key_free(&k);
         return;
     }
+    if (!k.api_id && sel->api_id) /* v2's getKey does not say; the list did */
+        k.api_id = kd_xstrdup(sel->api_id);
     key_lines(app, d, &k);
     kd_key_free(&k);
 }

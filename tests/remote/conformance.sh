@@ -9,7 +9,8 @@
 #      proxy of ../shared/tools/unkey-conformance (shared/ sits beside the repo),
 # and the two transcripts must be identical, with zero request violations (our
 # client) and zero response violations (our server) in Prism's log.
-# Phase 2 of the scenario runs two hours later: keydeckd is restarted with the
+# The dashboard then browses the same server and creates a key with its form,
+# through the same proxy.  Phase 2 of the scenario runs two hours later: keydeckd is restarted with the
 # later KEYDECK_NOW, which also proves a restart keeps every write.
 # Speaks TAP.  Skips when shared/ or node/npm are not there (a release tarball).
 
@@ -134,6 +135,34 @@ if remote "$T0" 1 >"$TMP/remote.txt" 2>"$TMP/remote.err"; then
 else
     not_ok "phase 1 runs on keydeckd through the unkey backend"
     sed 's/^/# /' "$TMP/remote.err" | tail -20
+fi
+
+# The dashboard on the same server, through the same proxy: browse, then create
+# a key with the form.
+API=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["api"])' \
+    "$TMP/remote.state" 2>/dev/null)
+printf 'apis = %s\n' "$API" >>"$TMP/remote.conf"
+cat >"$TMP/tui.keys" <<EOF
+:save-display $TMP/tui-browse.screen
+2
+n
+<Tab>
+"made-in-tui"
+<C-s>
+y
+:expect-status "created key_"
+<Enter>
+:save-display $TMP/tui-created.screen
+EOF
+if KEYDECK_CONFIG=$TMP/remote.conf UNKEY_ROOT_KEY=$ROOT_KEY KEYDECK_NOW=$T0 LC_ALL=C.UTF-8 \
+    "$KEYDECK" --profile remote --script "$TMP/tui.keys" --size 120x40 >"$TMP/tui.out" 2>&1 &&
+    grep -q payments "$TMP/tui-browse.screen" && grep -q "shortlived" "$TMP/tui-browse.screen" &&
+    grep -q "made-in-tui" "$TMP/tui-created.screen"; then
+    ok "the dashboard browses keydeckd and creates a key through the form"
+    [ -n "${KD_SHOW_SCREENS:-}" ] && sed 's/^/# /' "$TMP/tui-browse.screen" "$TMP/tui-created.screen"
+else
+    not_ok "the dashboard browses keydeckd and creates a key through the form"
+    sed 's/^/# /' "$TMP/tui.out" "$TMP/tui-browse.screen" "$TMP/tui-created.screen" 2>/dev/null | head -50
 fi
 
 if stop_server; then
