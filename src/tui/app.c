@@ -288,6 +288,15 @@ static void clear_filter(struct kd_app *app, enum kd_pane pane)
     apply_filter(app, pane, "");
 }
 
+/* Esc on a slow load: the user chose to stop waiting, so the periodic refresh
+ * must not start the same wait again by itself; r (or any change) does. */
+static bool load_cancelled(const struct kd_app *app)
+{
+    return (app->apis.failed && app->apis.err.code == KD_ERR_CANCELLED) ||
+           (app->keys.failed && app->keys.err.code == KD_ERR_CANCELLED) ||
+           (app->side_open && app->side.failed && app->side.err.code == KD_ERR_CANCELLED);
+}
+
 void kd_app_refresh(struct kd_app *app)
 {
     kd_vlist_reset(&app->apis);
@@ -309,6 +318,11 @@ void kd_app_refresh(struct kd_app *app)
         kd_view_monitor_refresh(app, true);
         app->stale = app->mon.failed;
     }
+    /* The next refresh is due a period after this one ended: a slow server
+     * must not be asked again the moment it has answered. */
+    app->last_refresh_ms = kd_now_ms();
+    if (load_cancelled(app))
+        kd_app_message(app, KD_TE_MSG_WARNING, "cancelled: r loads again");
     kd_app_dirty_all(app);
 }
 
@@ -321,7 +335,7 @@ void kd_app_timer(struct kd_app *app, bool force)
         return;
     }
     int64_t every = (int64_t)app->opt->refresh_seconds * 1000;
-    if (force || (every > 0 && now - app->last_refresh_ms >= every))
+    if (force || (every > 0 && now - app->last_refresh_ms >= every && !load_cancelled(app)))
         kd_app_refresh(app);
 }
 
@@ -333,7 +347,7 @@ int64_t kd_app_timer_wait(const struct kd_app *app)
             return -1;
         due = app->mon.due_ms;
     } else {
-        if (app->opt->refresh_seconds <= 0)
+        if (app->opt->refresh_seconds <= 0 || load_cancelled(app))
             return -1;
         due = app->last_refresh_ms + (int64_t)app->opt->refresh_seconds * 1000;
     }

@@ -41,7 +41,6 @@ static void load_theme(struct kd_app *app, const struct kd_tui_options *opt)
 
 static void interactive_loop(struct kd_app *app)
 {
-    kd_busy_install(app->b, kd_backend_describe(app->b));
     while (!app->quit && !kd_crt_quit_requested()) {
         if (kd_busy_take_drawn())
             kd_app_dirty_all(app); /* the waiting line covered the hint bar */
@@ -65,7 +64,6 @@ static void interactive_loop(struct kd_app *app)
         }
         kd_app_key(app, r == KEY_CODE_YES ? KD_KEY_FN((int)ch) : (int)ch);
     }
-    kd_busy_uninstall(app->b);
 }
 
 int kd_tui_run(struct kd_backend *b, const struct kd_tui_options *opt, struct kd_error *err)
@@ -103,6 +101,9 @@ int kd_tui_run(struct kd_backend *b, const struct kd_tui_options *opt, struct kd
         kd_crt_done();
         return kd_error_set(err, KD_ERR_INTERNAL, NULL, "out of memory");
     }
+    /* A person may wait on the very first load already (a slow server). */
+    if (!opt->script_path)
+        kd_busy_install(b, kd_backend_describe(b));
     kd_app_init(app, b, opt);
     load_theme(app, opt);
     if (!kd_crt_utf8() && !opt->ascii && !opt->script_path)
@@ -116,6 +117,8 @@ int kd_tui_run(struct kd_backend *b, const struct kd_tui_options *opt, struct kd
         interactive_loop(app);
 
     int sig = kd_crt_quit_signal();
+    if (!opt->script_path)
+        kd_busy_uninstall(b);
     kd_app_free(app);
     free(app);
     kd_draw_free();
