@@ -79,6 +79,10 @@ enum kd_capability {
       (struct kd_backend * b, const struct kd_key *spec, struct kd_key_secret *out,         \
        struct kd_error *err),                                                               \
       (b, spec, out, err))                                                                  \
+    X(key_create_many, KD_MUTATES, /* count alike keys, handed to sink as they commit */ \
+      (struct kd_backend * b, const struct kd_key *spec, int64_t count, kd_key_sink sink,   \
+       void *ctx, int64_t *made, struct kd_error *err),                                     \
+      (b, spec, count, sink, ctx, made, err))                                               \
     X(key_update, KD_MUTATES,                                                               \
       (struct kd_backend * b, const char *key_id, const struct kd_key_update *u,            \
        struct kd_error *err),                                                               \

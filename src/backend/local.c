@@ -95,6 +95,13 @@ static int local_key_delete(struct kd_backend *b, const char *key_id, bool perma
     return kd_engine_key_delete(local_store(b), key_id, permanent, err);
 }
 
+static int local_key_create_many(struct kd_backend *b, const struct kd_key *spec, int64_t count,
+                                 kd_key_sink sink, void *ctx, int64_t *made,
+                                 struct kd_error *err)
+{
+    return kd_engine_key_create_many(local_store(b), spec, count, sink, ctx, made, err);
+}
+
 static int local_key_reroll(struct kd_backend *b, const char *key_id, int64_t old_key_grace_ms,
                             struct kd_key_secret *out, struct kd_error *err)
 {

@@ -44,7 +44,7 @@ bool unkey_filter_match(const char *filter, const char *text);
 
 /* The key operations (unkey_keys.c), put into the ops table by unkey.c. */
 #define UNKEY_KEY_OPS(X)                                                                     \
-    X(key_list) X(key_get) X(key_create) X(key_update) X(key_delete) X(key_reroll)          \
+    X(key_list) X(key_get) X(key_create) X(key_create_many) X(key_update) X(key_delete) X(key_reroll)          \
     X(key_reveal) X(key_credits) X(key_set_roles) X(key_set_permissions) X(key_import)      \
     X(verify)
 
@@ -54,6 +54,8 @@ int unkey_key_get(struct kd_backend *b, const char *key_id, struct kd_key *out,
                   struct kd_error *err);
 int unkey_key_create(struct kd_backend *b, const struct kd_key *spec,
                      struct kd_key_secret *out, struct kd_error *err);
+int unkey_key_create_many(struct kd_backend *b, const struct kd_key *spec, int64_t count,
+                          kd_key_sink sink, void *ctx, int64_t *made, struct kd_error *err);
 int unkey_key_update(struct kd_backend *b, const char *key_id, const struct kd_key_update *u,
                      struct kd_error *err);
 int unkey_key_delete(struct kd_backend *b, const char *key_id, bool permanent,

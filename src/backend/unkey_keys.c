@@ -100,6 +100,24 @@ int unkey_key_create(struct kd_backend *b, const struct kd_key *spec,
     return secret_call(b, "keys.createKey", kd_wire_create_key_req(spec, err), out, err);
 }
 
+/* v2 creates one key per call: each is handed out as soon as it exists. */
+int unkey_key_create_many(struct kd_backend *b, const struct kd_key *spec, int64_t count,
+                          kd_key_sink sink, void *ctx, int64_t *made, struct kd_error *err)
+{
+    *made = 0;
+    while (*made < count) {
+        struct kd_key_secret s;
+        if (unkey_key_create(b, spec, &s, err) < 0)
+            return -1;
+        int rc = sink(&s, ctx);
+        kd_key_secret_free(&s);
+        if (rc < 0)
+            return kd_error_set(err, KD_ERR_IO, NULL, "the created keys could not be handed out");
+        (*made)++;
+    }
+    return 0;
+}
+
 int unkey_key_update(struct kd_backend *b, const char *key_id, const struct kd_key_update *u,
                      struct kd_error *err)
 {

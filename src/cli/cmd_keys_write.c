@@ -15,6 +15,21 @@
 
 #define KD_CREATE_COUNT_MAX 1000000
 
+struct many_out {
+    bool json;
+    int64_t printed;
+};
+
+static int print_one(const struct kd_key_secret *s, void *ctx)
+{
+    struct many_out *o = ctx;
+    int n = o->json ? printf("%s  {\"keyId\": \"%s\", \"key\": \"%s\"}", o->printed ? ",\n" : "",
+                             s->key_id, s->plaintext)
+                    : printf("%s %s\n", s->key_id, s->plaintext);
+    o->printed++;
+    return n < 0 ? -1 : 0;
+}
+
 int kd_keys_create(struct kd_cli *c, int argc, char **argv)
 {
     struct kd_error err;
@@ -57,25 +72,18 @@ int kd_keys_create(struct kd_cli *c, int argc, char **argv)
             kd_keys_print_secret(c, &s, "created");
         kd_key_secret_free(&s);
     } else if (rc == 0) {
-        /* Many alike keys (fixtures, benchmarks): one line each, printed as it
-         * is made, so a failure part-way leaves an exact record of what exists. */
+        /* Many alike keys (fixtures, benchmarks), printed as they are committed,
+         * so a failure part-way leaves an exact record of what exists. */
+        struct many_out out = {.json = c->json};
         if (c->json)
             printf("[\n");
         int64_t made = 0;
-        for (; made < count && rc == 0; made++) {
-            rc = kd_backend_key_create(c->backend, &f.key, &s, &err);
-            if (rc == 0 && c->json)
-                printf("%s  {\"keyId\": \"%s\", \"key\": \"%s\"}", made ? ",\n" : "",
-                       s.key_id, s.plaintext);
-            else if (rc == 0)
-                printf("%s %s\n", s.key_id, s.plaintext);
-            kd_key_secret_free(&s);
-        }
+        rc = kd_backend_key_create_many(c->backend, &f.key, count, print_one, &out, &made, &err);
         if (c->json)
             printf("\n]\n");
         if (rc < 0)
-            fprintf(stderr, "keydeck: created %lld of %lld keys before the error below\n",
-                    (long long)(made - 1), (long long)count);
+            fprintf(stderr, "keydeck: printed %lld of %lld keys before the error below\n",
+                    (long long)made, (long long)count);
     }
     kd_key_fields_free(&f);
     kd_argp_free(&p);

@@ -48,6 +48,13 @@ int kd_engine_key_get(struct kd_store *s, const char *key_id, struct kd_key *out
  * permissions must exist (NOT_FOUND names the first missing one). */
 int kd_engine_key_create(struct kd_store *s, const struct kd_key *spec,
                          struct kd_key_secret *out, struct kd_error *err);
+/* count keys like spec, KD_ENGINE_CREATE_BATCH to a transaction (one commit, one
+ * fsync per batch); each batch's keys go to sink only after it committed, so
+ * every key handed out exists.  *made counts them.  Stops at the first error
+ * (that batch is rolled back). */
+#define KD_ENGINE_CREATE_BATCH 10000
+int kd_engine_key_create_many(struct kd_store *s, const struct kd_key *spec, int64_t count,
+                              kd_key_sink sink, void *ctx, int64_t *made, struct kd_error *err);
 int kd_engine_key_update(struct kd_store *s, const char *key_id,
                          const struct kd_key_update *u, struct kd_error *err);
 int kd_engine_key_delete(struct kd_store *s, const char *key_id, bool permanent,

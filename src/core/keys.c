@@ -247,6 +247,43 @@ int kd_engine_key_create(struct kd_store *s, const struct kd_key *spec,
     return 0;
 }
 
+int kd_engine_key_create_many(struct kd_store *s, const struct kd_key *spec, int64_t count,
+                              kd_key_sink sink, void *ctx, int64_t *made, struct kd_error *err)
+{
+    *made = 0;
+    if (!spec || !spec->api_id || !*spec->api_id)
+        return kd_error_set(err, KD_ERR_INVALID, "apiId", "apiId is required");
+    if (count < 1)
+        return kd_error_set(err, KD_ERR_INVALID, "count", "count must be at least 1");
+    if (kd_validate_key_spec(spec, kd_now_ms(), err) < 0)
+        return -1;
+    size_t cap = count < KD_ENGINE_CREATE_BATCH ? (size_t)count : KD_ENGINE_CREATE_BATCH;
+    struct kd_key_secret *batch = kd_xcalloc(cap, sizeof *batch);
+    int rc = 0;
+    while (rc == 0 && *made < count) {
+        size_t want = (size_t)(count - *made) < cap ? (size_t)(count - *made) : cap, got = 0;
+        int64_t now = kd_now_ms();
+        if (kd_store_begin(s, err) < 0)
+            break;
+        while (got < want && create_locked(s, spec, NULL, "key.create", now, &batch[got].key_id,
+                                           &batch[got].plaintext, err) == 0)
+            got++;
+        if (got < want)
+            rc = kd_keyrow_fail(s, -1); /* rolls the batch back */
+        else if (kd_store_commit(s, err) < 0)
+            rc = -1;
+        for (size_t i = 0; i < got; i++) {
+            if (rc == 0 && sink(&batch[i], ctx) < 0)
+                rc = kd_error_set(err, KD_ERR_IO, NULL, "the created keys could not be handed out");
+            else if (rc == 0)
+                (*made)++;
+            kd_key_secret_free(&batch[i]);
+        }
+    }
+    free(batch);
+    return rc < 0 || *made < count ? -1 : 0;
+}
+
 int kd_engine_key_import(struct kd_store *s, const struct kd_key *spec,
                          const uint8_t digest[32], char **out_key_id, struct kd_error *err)
 {

@@ -98,6 +98,10 @@ struct kd_key_secret {
     char *plaintext;
 };
 
+/* Receives each key a bulk creation made, once it is committed; the secret is
+ * wiped after the call.  Returning -1 stops the run. */
+typedef int (*kd_key_sink)(const struct kd_key_secret *s, void *ctx);
+
 /* Which fields an update changes (bit set = change it to the value in struct kd_key). */
 enum kd_key_field {
     KD_KF_NAME = 1u << 0,

@@ -163,6 +163,7 @@ START_TEST(readonly_refuses_every_mutation_and_passes_every_read)
     RO_CALL(key_list, &kq, &key_page);
     RO_CALL(key_get, "key_x", &key);
     RO_CALL(key_create, NULL, NULL);
+    RO_CALL(key_create_many, NULL, 2, NULL, NULL, NULL);
     RO_CALL(key_update, NULL, NULL);
     RO_CALL(key_delete, NULL, false);
     RO_CALL(key_reroll, NULL, 0, NULL);

@@ -70,6 +70,73 @@ static bool has_grant(const struct kd_key *k, const char *slug, const char *via)
     return false;
 }
 
+/* Bulk creation: batches commit whole, every key handed out exists and verifies,
+ * a failing spec writes nothing, a sink that gives up stops the run. */
+struct sink_log {
+    int64_t seen;
+    int64_t stop_after; /* 0: never */
+    char *first_key;
+};
+
+static int log_sink(const struct kd_key_secret *sec, void *ctx)
+{
+    struct sink_log *l = ctx;
+    if (l->stop_after && l->seen >= l->stop_after)
+        return -1;
+    if (!l->first_key)
+        l->first_key = kd_xstrdup(sec->plaintext);
+    l->seen++;
+    return 0;
+}
+
+START_TEST(create_many_in_batches)
+{
+    struct kd_store *s = fx_open();
+    fx_world(s);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    spec.api_id = kd_xstrdup("api_main");
+    spec.name = kd_xstrdup("bulk");
+    spec.credits.limited = true;
+    spec.credits.remaining = 5;
+    kd_key_add_ratelimit(&spec, "req", 10, 60000, true);
+    struct sink_log log = {0};
+    int64_t made = 0;
+    int64_t n = KD_ENGINE_CREATE_BATCH + 3; /* two batches, the second short */
+    ck_assert_msg(kd_engine_key_create_many(s, &spec, n, log_sink, &log, &made, &err) == 0, "%s",
+                  err.message);
+    ck_assert_int_eq(made, n);
+    ck_assert_int_eq(log.seen, n);
+    ck_assert_int_eq(count_keys(s), n);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM ratelimits"), n);
+    ck_assert_int_eq(count_audit(s), n);
+    struct kd_verify_request req = {.key = log.first_key, .credit_cost = KD_COST_DEFAULT};
+    struct kd_verify_result r;
+    ck_assert_int_eq(kd_engine_verify(s, &req, &r, &err), 0);
+    ck_assert_int_eq(r.code, KD_VERIFY_VALID);
+    kd_verify_result_free(&r);
+
+    /* A role that does not exist: refused, nothing written, nothing handed out. */
+    kd_strlist_push(&spec.roles, "no-such-role");
+    struct sink_log none = {0};
+    ck_assert_int_eq(kd_engine_key_create_many(s, &spec, 5, log_sink, &none, &made, &err), -1);
+    ck_assert_int_eq(made, 0);
+    ck_assert_int_eq(none.seen, 0);
+    ck_assert_int_eq(count_keys(s), n);
+    kd_strlist_clear(&spec.roles);
+
+    /* The sink gives up after 2: the run stops with an error saying why. */
+    struct sink_log two = {.stop_after = 2};
+    ck_assert_int_eq(kd_engine_key_create_many(s, &spec, 4, log_sink, &two, &made, &err), -1);
+    ck_assert_int_eq(made, 2);
+    ck_assert_int_eq(err.code, KD_ERR_IO);
+    kd_secret_free(log.first_key);
+    kd_secret_free(two.first_key);
+    kd_key_free(&spec);
+    kd_store_close(s);
+}
+END_TEST
+
 START_TEST(create_every_field_then_get)
 {
     struct kd_store *s = fx_open();
@@ -932,6 +999,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, credits_operations);
     tcase_add_test(tc, set_roles_and_permissions);
     tcase_add_test(tc, import_unkey_digest_then_verify);
+    tcase_add_test(tc, create_many_in_batches);
 }
 
 KD_TEST_MAIN(add_cases)
