@@ -21,6 +21,62 @@ static bool key_matches(const char *filter, const struct kd_key *k)
            unkey_filter_match(filter, k->meta_json);
 }
 
+/* ---- grants: what a key may do, directly and through its roles ----
+ * v2 answers a key's direct permissions and its role names; what the roles
+ * grant takes a getRole each, asked once per role per call. */
+
+struct role_memo {
+    struct kd_role *roles;
+    size_t n;
+};
+
+static const struct kd_role *role_of(struct kd_backend *b, struct role_memo *m,
+                                     const char *name, struct kd_error *err)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->roles[i].name, name) == 0)
+            return &m->roles[i];
+    struct kd_role r;
+    if (kd_backend_role_get(b, name, &r, err) < 0)
+        return NULL;
+    m->roles = kd_xrealloc(m->roles, (m->n + 1) * sizeof *m->roles);
+    m->roles[m->n] = r;
+    return &m->roles[m->n++];
+}
+
+static void push_grant(struct kd_key *k, const char *slug, const char *via)
+{
+    k->grants = kd_xrealloc(k->grants, (k->n_grants + 1) * sizeof *k->grants);
+    k->grants[k->n_grants].slug = kd_xstrdup(slug);
+    k->grants[k->n_grants].via_role = kd_xstrdup(via);
+    k->n_grants++;
+}
+
+static int fill_grants(struct kd_backend *b, struct kd_key *keys, size_t n,
+                       struct kd_error *err)
+{
+    struct role_memo memo = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct kd_key *k = &keys[i];
+        for (size_t j = 0; j < k->permissions.len; j++)
+            push_grant(k, k->permissions.items[j], NULL);
+        for (size_t j = 0; j < k->roles.len && rc == 0; j++) {
+            const struct kd_role *r = role_of(b, &memo, k->roles.items[j], err);
+            if (!r) {
+                rc = -1;
+                break;
+            }
+            for (size_t p = 0; p < r->permissions.len; p++)
+                push_grant(k, r->permissions.items[p], r->name);
+        }
+    }
+    for (size_t i = 0; i < memo.n; i++)
+        kd_role_free(&memo.roles[i]);
+    free(memo.roles);
+    return rc;
+}
+
 int unkey_key_list(struct kd_backend *b, const struct kd_key_query *q, struct kd_key_page *out,
                    struct kd_error *err)
 {
@@ -51,6 +107,10 @@ int unkey_key_list(struct kd_backend *b, const struct kd_key_query *q, struct kd
                 kd_key_free(&out->items[i]);
         }
         out->len = kept;
+        if (q->include_grants && fill_grants(b, out->items, out->len, err) < 0) {
+            kd_key_page_free(out);
+            rc = -1;
+        }
     }
     kd_wire_page_free(&page);
     return rc;
@@ -72,7 +132,14 @@ static int get_key(struct kd_backend *b, const char *key_id, bool decrypt, struc
 int unkey_key_get(struct kd_backend *b, const char *key_id, struct kd_key *out,
                   struct kd_error *err)
 {
-    return get_key(b, key_id, false, out, NULL, err);
+    if (get_key(b, key_id, false, out, NULL, err) < 0)
+        return -1;
+    if (fill_grants(b, out, 1, err) < 0) { /* as the local backend's get does */
+        kd_key_free(out);
+        kd_key_init(out);
+        return -1;
+    }
+    return 0;
 }
 
 static int secret_call(struct kd_backend *b, const char *endpoint, json_t *body,
