@@ -16,7 +16,7 @@
 
 #define API_COLUMNS                                                                  \
     "SELECT a.id, a.name, a.default_prefix, a.default_byte_length, a.created_at, "   \
-    "(SELECT count(*) FROM keys k WHERE k.api_id = a.id AND k.deleted_at IS NULL) " \
+    "a.live_keys " /* kept by triggers (schema_v3.sql) */                           \
     "FROM apis a WHERE a.deleted_at IS NULL"
 
 static void read_api(sqlite3_stmt *st, struct kd_api *a)

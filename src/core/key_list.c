@@ -186,11 +186,17 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
         goto out;
 
     if (q->page.want_total) {
+        /* Unfiltered, the API's live count is kept by triggers; a filter counts. */
+        bool filtered = (q->external_id && *q->external_id) || pattern;
         sqlite3_stmt *st =
-            kd_store_stmt(s, "SELECT count(*) FROM keys k WHERE " WHERE_FILTERS, err);
+            filtered ? kd_store_stmt(s, "SELECT count(*) FROM keys k WHERE " WHERE_FILTERS, err)
+                     : kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1", err);
         if (!st)
             goto out;
-        bind_filters(st, q, pattern);
+        if (filtered)
+            bind_filters(st, q, pattern);
+        else
+            sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         out->total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
         sqlite3_reset(st);

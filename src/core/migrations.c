@@ -21,6 +21,9 @@ static const char schema_v1[] =
 static const char schema_v2[] =
 #include "core/schema_v2.inc"
     ;
+static const char schema_v3[] =
+#include "core/schema_v3.inc"
+    ;
 
 struct migration {
     int version;
@@ -50,6 +53,7 @@ static int seed_meta(struct kd_store *s, struct kd_error *err)
 static const struct migration migrations[] = {
     {1, schema_v1, seed_meta},
     {2, schema_v2, NULL}, /* key_usage table, keys.auto_limits */
+    {3, schema_v3, NULL}, /* apis.live_keys, kept by triggers */
 };
 
 static int pragma_int(struct kd_store *s, const char *sql, int *out, struct kd_error *err)

@@ -137,6 +137,63 @@ START_TEST(create_many_in_batches)
 }
 END_TEST
 
+/* The live key counts kept by triggers (schema v3) follow creation, soft and
+ * permanent deletion, bulk creation and raw SQL alike. */
+static int64_t listed_total(struct kd_store *s, const char *api)
+{
+    struct kd_key_query q = {.api_id = api, .page = {.want_total = true, .limit = 1}};
+    struct kd_key_page pg;
+    ck_assert_msg(kd_engine_key_list(s, &q, &pg, &err) == 0, "%s", err.message);
+    int64_t t = pg.total;
+    kd_key_page_free(&pg);
+    return t;
+}
+
+static int64_t api_count(struct kd_store *s, const char *api)
+{
+    struct kd_api a;
+    ck_assert_msg(kd_engine_api_get(s, api, &a, &err) == 0, "%s", err.message);
+    int64_t n = a.key_count;
+    kd_api_free(&a);
+    return n;
+}
+
+START_TEST(live_key_counts_follow_every_change)
+{
+    struct kd_store *s = fx_open();
+    fx_world(s);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    spec.api_id = kd_xstrdup("api_main");
+    struct sink_log log = {0};
+    int64_t made = 0;
+    ck_assert_int_eq(kd_engine_key_create_many(s, &spec, 5, log_sink, &log, &made, &err), 0);
+    struct kd_key_secret one;
+    fx_create(s, &spec, &one);
+    ck_assert_int_eq(listed_total(s, "api_main"), 6);
+    ck_assert_int_eq(api_count(s, "api_main"), 6);
+    ck_assert_int_eq(api_count(s, "api_other"), 0);
+    ck_assert_int_eq(kd_engine_key_delete(s, one.key_id, false, &err), 0); /* soft */
+    ck_assert_int_eq(listed_total(s, "api_main"), 5);
+    struct kd_key_query q = {.api_id = "api_main", .page = {.limit = 1}};
+    struct kd_key_page pg;
+    ck_assert_int_eq(kd_engine_key_list(s, &q, &pg, &err), 0);
+    ck_assert_int_eq(kd_engine_key_delete(s, pg.items[0].id, true, &err), 0); /* permanent */
+    kd_key_page_free(&pg);
+    ck_assert_int_eq(listed_total(s, "api_main"), 4);
+    fx_exec(s, "UPDATE keys SET deleted_at = 1 WHERE rid = (SELECT max(rid) FROM keys "
+               "WHERE deleted_at IS NULL)");
+    ck_assert_int_eq(api_count(s, "api_main"), 3);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM keys WHERE api_id = 'api_main' "
+                               "AND deleted_at IS NULL"),
+                     3);
+    kd_key_secret_free(&one);
+    kd_secret_free(log.first_key);
+    kd_key_free(&spec);
+    kd_store_close(s);
+}
+END_TEST
+
 START_TEST(create_every_field_then_get)
 {
     struct kd_store *s = fx_open();
@@ -1000,6 +1057,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, set_roles_and_permissions);
     tcase_add_test(tc, import_unkey_digest_then_verify);
     tcase_add_test(tc, create_many_in_batches);
+    tcase_add_test(tc, live_key_counts_follow_every_change);
 }
 
 KD_TEST_MAIN(add_cases)
