@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -304,6 +305,15 @@ char *kd_audit_accept_path(void)
                       : kd_xstrdup("audit-accepted");
     free(path);
     return out;
+}
+
+const char *kd_audit_whoami(void)
+{
+    struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_name && *pw->pw_name)
+        return pw->pw_name;
+    const char *u = getenv("USER");
+    return u && *u ? u : "unknown";
 }
 
 void kd_audit_accept_free(struct kd_audit_acceptlist *l)

@@ -96,6 +96,8 @@ const struct kd_audit_acceptance *kd_audit_accept_find(const struct kd_audit_acc
                                                        const char *rule_id,
                                                        const char *target);
 void kd_audit_accept_free(struct kd_audit_acceptlist *l);
+/** Who is accepting: the login name, else $USER, else "unknown" (static storage). */
+const char *kd_audit_whoami(void);
 
 /* ---- CSV ---- */
 /** Write s as one RFC 4180 field: quoted when it holds , " CR or LF ("" inside). */

@@ -7,11 +7,9 @@
  */
 #include "cli/cli.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "audit/audit.h"
 #include "cli/args.h"
@@ -232,15 +230,6 @@ static int audit_run(struct kd_cli *c, int argc, char **argv)
     return status;
 }
 
-static const char *whoami(void)
-{
-    struct passwd *pw = getpwuid(getuid());
-    if (pw && pw->pw_name && *pw->pw_name)
-        return pw->pw_name;
-    const char *u = getenv("USER");
-    return u && *u ? u : "unknown";
-}
-
 static int audit_accept(struct kd_cli *c, int argc, char **argv)
 {
     struct kd_error err;
@@ -262,7 +251,7 @@ static int audit_accept(struct kd_cli *c, int argc, char **argv)
     char *path = kd_audit_accept_path();
     int64_t now = kd_now_ms();
     if (rc == 0)
-        rc = kd_audit_accept_add(path, p.pos[0], p.pos[1], whoami(), reason, now, &err);
+        rc = kd_audit_accept_add(path, p.pos[0], p.pos[1], kd_audit_whoami(), reason, now, &err);
     if (rc == 0) {
         const struct kd_audit_rule_info *ri = kd_audit_rule_info(kd_audit_rule_find(p.pos[0]));
         if (c->json) {
@@ -270,7 +259,7 @@ static int audit_accept(struct kd_cli *c, int argc, char **argv)
             json_object_set_new(o2, "rule", json_string(ri->id));
             json_object_set_new(o2, "target", json_string(p.pos[1]));
             json_object_set_new(o2, "reason", json_string(reason));
-            json_object_set_new(o2, "acceptedBy", json_string(whoami()));
+            json_object_set_new(o2, "acceptedBy", json_string(kd_audit_whoami()));
             json_object_set_new(o2, "acceptedAt", kd_json_time(now));
             json_object_set_new(o2, "file", json_string(path));
             kd_json_print(o2);

@@ -148,6 +148,8 @@ int kd_cmd_tui(struct kd_cli *c)
         .refresh_seconds = s->refresh,
         .monitor = c->tui.monitor,
         .profile_name = s->builtin_profile ? NULL : s->profile,
+        .audit = &s->audit,
+        .apis = &s->apis,
     };
     int rc = kd_tui_run(c->backend, &opt, &err);
     if (rc < 0)

@@ -43,6 +43,14 @@ static const struct {
     {ctx, KD_ACT_FIRST, "g", 0}, {ctx, KD_ACT_FIRST, "<Home>", 0},               \
     {ctx, KD_ACT_LAST, "G", 0}, {ctx, KD_ACT_LAST, "<End>", 0}
 
+/* The roles, permissions and audit-log lists: the same moves, each its own mutations. */
+#define SIDE_LIST_BINDINGS(ctx)                                                  \
+    NAV_BINDINGS(ctx),                                                           \
+    {ctx, KD_ACT_OPEN, "<Enter>", 1},                                            \
+    {ctx, KD_ACT_BACK, "<Esc>", 2},                                              \
+    {ctx, KD_ACT_BACK, "<Backspace>", 0},                                        \
+    {ctx, KD_ACT_FILTER, "/", 3}
+
 static const struct kd_binding bindings[] = {
     {KD_CTX_GLOBAL, KD_ACT_FOCUS_NEXT, "<Tab>", 6},
     {KD_CTX_GLOBAL, KD_ACT_FOCUS_PREV, "<S-Tab>", 0},
@@ -76,24 +84,45 @@ static const struct kd_binding bindings[] = {
     {KD_CTX_KEYS, KD_ACT_DELETE_KEY, "D", 0},
     {KD_CTX_KEYS, KD_ACT_REROLL_KEY, "R", 0},
     {KD_CTX_KEYS, KD_ACT_CREDITS_KEY, "c", 0},
+    {KD_CTX_KEYS, KD_ACT_REVEAL_KEY, "V", 0},
 
     NAV_BINDINGS(KD_CTX_DETAIL),
     {KD_CTX_DETAIL, KD_ACT_BACK, "<Esc>", 1},
     {KD_CTX_DETAIL, KD_ACT_BACK, "<Backspace>", 0},
     {KD_CTX_DETAIL, KD_ACT_TOGGLE_ENABLED, "t", 2},
     {KD_CTX_DETAIL, KD_ACT_COPY_ID, "y", 3},
+    {KD_CTX_DETAIL, KD_ACT_REVEAL_KEY, "V", 0},
 
-    NAV_BINDINGS(KD_CTX_LIST),
-    {KD_CTX_LIST, KD_ACT_OPEN, "<Enter>", 1},
-    {KD_CTX_LIST, KD_ACT_BACK, "<Esc>", 2},
-    {KD_CTX_LIST, KD_ACT_BACK, "<Backspace>", 0},
-    {KD_CTX_LIST, KD_ACT_FILTER, "/", 3},
+    /* n takes y's place in the hint bar: 80 columns hold one more. */
+    SIDE_LIST_BINDINGS(KD_CTX_ROLES),
+    {KD_CTX_ROLES, KD_ACT_COPY_ID, "y", 0},
+    {KD_CTX_ROLES, KD_ACT_NEW_ROLE, "n", 4},
+    {KD_CTX_ROLES, KD_ACT_ROLE_PERMISSIONS, "p", 0},
+    {KD_CTX_ROLES, KD_ACT_DELETE_ROLE, "D", 0},
+
+    SIDE_LIST_BINDINGS(KD_CTX_PERMS),
+    {KD_CTX_PERMS, KD_ACT_COPY_ID, "y", 0},
+    {KD_CTX_PERMS, KD_ACT_NEW_PERMISSION, "n", 4},
+    {KD_CTX_PERMS, KD_ACT_DELETE_PERMISSION, "D", 0},
+
+    SIDE_LIST_BINDINGS(KD_CTX_LIST),
     {KD_CTX_LIST, KD_ACT_COPY_ID, "y", 4},
 
     /* r refreshes the monitor without reloading the lists behind it. */
     {KD_CTX_MONITOR, KD_ACT_PAUSE, "p", 1},
     {KD_CTX_MONITOR, KD_ACT_REFRESH_NOW, "r", 2},
     {KD_CTX_MONITOR, KD_ACT_BACK, "<Esc>", 3},
+
+    /* Enter goes to the key; the fixes are the ones the rule table names. */
+    NAV_BINDINGS(KD_CTX_AUDIT),
+    {KD_CTX_AUDIT, KD_ACT_OPEN, "<Enter>", 1},
+    {KD_CTX_AUDIT, KD_ACT_AUDIT_ACCEPT, "x", 2},
+    {KD_CTX_AUDIT, KD_ACT_AUDIT_DISABLE, "d", 3},
+    {KD_CTX_AUDIT, KD_ACT_AUDIT_SET_EXPIRY, "e", 4},
+    {KD_CTX_AUDIT, KD_ACT_AUDIT_ADD_RATELIMIT, "L", 5},
+    {KD_CTX_AUDIT, KD_ACT_BACK, "<Esc>", 6},
+    {KD_CTX_AUDIT, KD_ACT_BACK, "<Backspace>", 0},
+    {KD_CTX_AUDIT, KD_ACT_FILTER, "/", 0},
 
     NAV_BINDINGS(KD_CTX_HELP),
     {KD_CTX_HELP, KD_ACT_BACK, "<Esc>", 1},

@@ -55,6 +55,17 @@
            ACT_MUTATES | ACT_DANGEROUS)                                                    \
     ACTION(CREDITS_KEY, "credits", "Set, add or subtract credits, or make them unlimited",  \
            ACT_MUTATES)                                                                    \
+    /* Reveal writes nothing, but a secret leaves: refused in read-only mode too. */      \
+    ACTION(REVEAL_KEY, "reveal-key", "Show a recoverable key's plaintext once (asks)",     \
+           ACT_MUTATES)                                                                    \
+    ACTION(NEW_ROLE, "new-role", "Create a role with its permissions (a form)", ACT_MUTATES) \
+    ACTION(DELETE_ROLE, "delete-role", "Delete the selected role (asks)",                  \
+           ACT_MUTATES | ACT_DANGEROUS)                                                    \
+    ACTION(ROLE_PERMISSIONS, "role-permissions",                                           \
+           "Set the selected role's permissions (the picker, prefilled)", ACT_MUTATES)     \
+    ACTION(NEW_PERMISSION, "new-permission", "Create a permission (a form)", ACT_MUTATES)  \
+    ACTION(DELETE_PERMISSION, "delete-permission", "Delete the selected permission (asks)", \
+           ACT_MUTATES | ACT_DANGEROUS)                                                    \
     ACTION(NEW_API, "new-api", "Create an API (a key space)", ACT_MUTATES)                 \
     ACTION(DELETE_API, "delete-api", "Delete the selected API and its keys (typed name)",   \
            ACT_MUTATES | ACT_DANGEROUS)                                                    \
@@ -70,7 +81,17 @@
     ACTION(VIEW_MONITOR, "monitor", "Show live verification statistics (only reads)",      \
            ACT_GLOBAL | ACT_NOKEY)                                                         \
     ACTION(PAUSE, "pause", "Pause or resume the monitor's live refresh", 0)                 \
-    ACTION(REFRESH_NOW, "refresh-now", "Refresh the monitor now (also when paused)", 0)
+    ACTION(REFRESH_NOW, "refresh-now", "Refresh the monitor now (also when paused)", 0)    \
+    ACTION(VIEW_AUDIT, "audit", "Audit the keys: findings by severity and rule",           \
+           ACT_GLOBAL | ACT_NOKEY)                                                         \
+    ACTION(AUDIT_DISABLE, "disable", "Audit fix: disable the finding's key (asks first)",  \
+           ACT_MUTATES)                                                                    \
+    ACTION(AUDIT_SET_EXPIRY, "set-expiry",                                                 \
+           "Audit fix: set an expiry (the key's edit form)", ACT_MUTATES)                  \
+    ACTION(AUDIT_ADD_RATELIMIT, "add-ratelimit",                                           \
+           "Audit fix: add a rate limit (the key's edit form)", ACT_MUTATES)               \
+    ACTION(AUDIT_ACCEPT, "accept", "Accept the audit finding, with a reason (stored)",     \
+           ACT_MUTATES)
 
 enum kd_action {
 #define KD_X(id, name, help, flags) KD_ACT_##id,
@@ -86,8 +107,11 @@ enum kd_action {
     CONTEXT(APIS, "apis", "APIs pane")                                \
     CONTEXT(KEYS, "keys", "Keys pane")                                \
     CONTEXT(DETAIL, "detail", "Detail pane")                          \
-    CONTEXT(LIST, "list", "Roles, permissions and audit-log lists")   \
+    CONTEXT(ROLES, "roles", "Roles list")                             \
+    CONTEXT(PERMS, "perms", "Permissions list")                       \
+    CONTEXT(LIST, "list", "Audit-log list")                           \
     CONTEXT(MONITOR, "monitor", "Monitor view")                       \
+    CONTEXT(AUDIT, "audit", "Audit view")                             \
     CONTEXT(HELP, "help", "Help screen")
 
 enum kd_context {

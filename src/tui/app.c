@@ -76,6 +76,7 @@ void kd_app_free(struct kd_app *app)
     kd_prompt_free(&app->prompt);
     kd_view_monitor_free(app);
     kd_mutate_free(app);
+    kd_view_audit_free(app);
 }
 
 void kd_app_resize(struct kd_app *app)
@@ -127,8 +128,14 @@ enum kd_context kd_app_context(const struct kd_app *app)
         return KD_CTX_HELP;
     if (app->view == KD_VIEW_MONITOR)
         return KD_CTX_MONITOR;
-    /* Roles/perms/log: one context for list and detail (the key actions of the
-     * main detail pane do not apply there). */
+    if (app->view == KD_VIEW_AUDIT)
+        return KD_CTX_AUDIT;
+    /* Roles/perms/log: one context each for list and detail (the key actions
+     * of the main detail pane do not apply there). */
+    if (app->view == KD_VIEW_ROLES)
+        return KD_CTX_ROLES;
+    if (app->view == KD_VIEW_PERMS)
+        return KD_CTX_PERMS;
     if (app->view != KD_VIEW_MAIN)
         return KD_CTX_LIST;
     switch (app->focus) {
@@ -426,23 +433,28 @@ static void toggle_enabled(struct kd_app *app)
         kd_app_message(app, KD_TE_MSG_WARNING, "select a key first");
         return;
     }
+    /* Copies: the refresh frees the row k points into. */
+    char *id = kd_xstrdup(k->id);
+    char *name = kd_xstrdup(k->name ? k->name : k->id);
+    kd_app_set_key_enabled(app, id, name, !k->enabled);
+    free(id);
+    free(name);
+}
+
+void kd_app_set_key_enabled(struct kd_app *app, const char *id, const char *name, bool enabled)
+{
     struct kd_key_update u;
     memset(&u, 0, sizeof u);
     u.fields = KD_KF_ENABLED;
-    u.values.enabled = !k->enabled;
-    char *id = kd_xstrdup(k->id);
-    char *name = kd_xstrdup(k->name ? k->name : k->id);
-    bool now_enabled = u.values.enabled;
+    u.values.enabled = enabled;
     struct kd_error err;
     kd_error_clear(&err);
     if (kd_backend_key_update(app->b, id, &u, &err) != 0)
         kd_app_message(app, KD_TE_MSG_ERROR, "%s", err.message);
     else {
         kd_app_refresh(app);
-        kd_app_message(app, KD_TE_MSG_SUCCESS, "%s %s", name, now_enabled ? "enabled" : "disabled");
+        kd_app_message(app, KD_TE_MSG_SUCCESS, "%s %s", name, enabled ? "enabled" : "disabled");
     }
-    free(id);
-    free(name);
 }
 
 static void switch_theme(struct kd_app *app, const char *name)
@@ -514,7 +526,12 @@ static void open_view(struct kd_app *app, enum kd_view v)
     }
     app->filter[KD_PANE_APIS][0] = '\0';
     app->unfiltered[KD_PANE_APIS] = -1;
-    kd_view_side_open(app, v);
+    if (v == KD_VIEW_AUDIT)
+        kd_view_audit_open(app);
+    else
+        kd_view_side_open(app, v);
+    if (v == KD_VIEW_LOG)
+        kd_view_audit_log_check(app);
     app->focus = KD_PANE_APIS;
     free(app->detail.for_id);
     app->detail.for_id = NULL;
@@ -539,6 +556,9 @@ static void go_back(struct kd_app *app)
         clear_filter(app, pane);
         return;
     }
+    /* After Enter on an audit finding, Esc returns to the finding. */
+    if (app->view == KD_VIEW_MAIN && kd_view_audit_back(app))
+        return;
     if (pane == KD_PANE_DETAIL)
         set_focus(app, app->view == KD_VIEW_MAIN ? KD_PANE_KEYS : KD_PANE_APIS);
     else if (pane == KD_PANE_KEYS)
@@ -570,6 +590,11 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
         break;
     case KD_ACT_REFRESH:
         kd_app_refresh(app);
+        /* Only r re-runs these: the timer's reload must not rescan every key. */
+        if (app->view == KD_VIEW_AUDIT)
+            kd_view_audit_reload(app);
+        else if (app->view == KD_VIEW_LOG)
+            kd_view_audit_log_check(app);
         if (app->stale && app->view != KD_VIEW_MONITOR)
             kd_app_message(app, KD_TE_MSG_ERROR, "refresh failed: %s",
                            app->apis.failed ? app->apis.err.message : app->keys.err.message);
@@ -600,7 +625,9 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
     case KD_ACT_FIRST:
     case KD_ACT_LAST: move_selection(app, a); break;
     case KD_ACT_OPEN:
-        if (app->view == KD_VIEW_MAIN && app->focus == KD_PANE_APIS)
+        if (app->view == KD_VIEW_AUDIT && app->focus != KD_PANE_DETAIL)
+            kd_view_audit_jump(app);
+        else if (app->view == KD_VIEW_MAIN && app->focus == KD_PANE_APIS)
             set_focus(app, KD_PANE_KEYS);
         else
             set_focus(app, KD_PANE_DETAIL);
@@ -623,6 +650,12 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
     case KD_ACT_DELETE_KEY:
     case KD_ACT_REROLL_KEY:
     case KD_ACT_CREDITS_KEY:
+    case KD_ACT_REVEAL_KEY:
+    case KD_ACT_NEW_ROLE:
+    case KD_ACT_DELETE_ROLE:
+    case KD_ACT_ROLE_PERMISSIONS:
+    case KD_ACT_NEW_PERMISSION:
+    case KD_ACT_DELETE_PERMISSION:
     case KD_ACT_NEW_API:
     case KD_ACT_DELETE_API: kd_mutate_start(app, a); break;
     case KD_ACT_VIEW_APIS: open_view(app, KD_VIEW_MAIN); break;
@@ -634,6 +667,11 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
     case KD_ACT_VIEW_PERMS: open_view(app, KD_VIEW_PERMS); break;
     case KD_ACT_VIEW_LOG: open_view(app, KD_VIEW_LOG); break;
     case KD_ACT_VIEW_MONITOR: open_view(app, KD_VIEW_MONITOR); break;
+    case KD_ACT_VIEW_AUDIT: open_view(app, KD_VIEW_AUDIT); break;
+    case KD_ACT_AUDIT_DISABLE:
+    case KD_ACT_AUDIT_SET_EXPIRY:
+    case KD_ACT_AUDIT_ADD_RATELIMIT:
+    case KD_ACT_AUDIT_ACCEPT: kd_view_audit_action(app, a); break;
     case KD_ACT_THEME: switch_theme(app, arg); break;
     default: break;
     }
@@ -700,6 +738,15 @@ static void prompt_key(struct kd_app *app, int key)
     enum kd_pane pane = app->focus;
     enum kd_prompt_result r = kd_prompt_key(p, key);
     kd_app_dirty(app, KD_AREA_HINT, KD_DIRTY_PAINT);
+    if (p->mode == KD_PROMPT_TEXT) {
+        if (r == KD_PROMPT_SUBMIT || r == KD_PROMPT_CANCEL) {
+            char text[KD_PROMPT_MAX];
+            snprintf(text, sizeof text, "%s", p->text);
+            kd_prompt_close(p);
+            kd_view_audit_reason(app, r == KD_PROMPT_SUBMIT ? text : NULL);
+        }
+        return;
+    }
     if (p->mode == KD_PROMPT_FILTER) {
         switch (r) {
         case KD_PROMPT_EDITED: apply_filter(app, pane, p->text); break;
@@ -743,6 +790,10 @@ void kd_app_key(struct kd_app *app, int key)
     }
     if (app->mut) {
         kd_mutate_key(app, key);
+        return;
+    }
+    if (kd_view_audit_confirming(app)) {
+        kd_view_audit_confirm_key(app, key);
         return;
     }
     if (app->prompt.mode != KD_PROMPT_NONE) {

@@ -34,6 +34,7 @@ enum kd_view {
     KD_VIEW_PERMS, /* permissions | roles that grant it */
     KD_VIEW_LOG,   /* audit log | entry */
     KD_VIEW_MONITOR, /* live verification statistics (view_monitor.c) */
+    KD_VIEW_AUDIT,   /* audit findings | finding (view_audit.c; rows in app->side) */
 };
 
 /* The monitor's sliding window: KD_STATS_BUCKETS buckets of one second. */
@@ -147,6 +148,8 @@ struct kd_app {
     struct kd_monitor mon;
 
     struct kd_mutate *mut; /* an open mutation form or dialog (mutate.h); NULL: none */
+
+    struct kd_audit_view *audit; /* the audit view's report and state; NULL: never opened */
 };
 
 /* ---- app.c: state changes ---- */
@@ -213,6 +216,38 @@ void kd_view_monitor_draw(struct kd_app *app, struct kd_rect r, bool all);
 void kd_view_monitor_free(struct kd_app *app);
 /** The refresh interval in ms (opt->refresh_seconds, default 2 s). */
 int64_t kd_view_monitor_interval(const struct kd_app *app);
+
+/* view_audit.c: the audit view (`:audit`) and the audit log's chain check */
+/** Run the audit and show its findings (the list lives in app->side). */
+void kd_view_audit_open(struct kd_app *app);
+/** Run the audit again (r, and after a fix); keeps the selection where it can. */
+void kd_view_audit_reload(struct kd_app *app);
+void kd_view_audit_draw(struct kd_app *app, struct kd_rect r, bool focused);
+/** The detail lines of the selected finding or rule heading. */
+void kd_view_audit_detail(struct kd_app *app);
+/** Enter: show the finding's key in the main view (Esc comes back). */
+void kd_view_audit_jump(struct kd_app *app);
+/** Esc in the main view after a jump: back to the audit view; false when no jump. */
+bool kd_view_audit_back(struct kd_app *app);
+/** The breadcrumb after "keydeck ›" ("Audit", "Audit › pay-key-07"); NULL: not ours. */
+const char *kd_view_audit_crumb(const struct kd_app *app);
+/** disable, set-expiry, add-ratelimit, accept (the dispatcher checked read-only). */
+void kd_view_audit_action(struct kd_app *app, enum kd_action a);
+/** The disable confirmation is open: it takes every key. */
+bool kd_view_audit_confirming(const struct kd_app *app);
+void kd_view_audit_confirm_key(struct kd_app *app, int key);
+/** Paint the confirmation over the body; its hint bar text. */
+void kd_view_audit_confirm_draw(struct kd_app *app);
+const char *kd_view_audit_confirm_hint(const struct kd_app *app);
+/** The accept reason prompt was submitted (text) or cancelled (NULL). */
+void kd_view_audit_reason(struct kd_app *app, const char *text);
+/** Walk the audit log's chain again (opening :log, r); the result goes in its title. */
+void kd_view_audit_log_check(struct kd_app *app);
+/** "Audit log — chain intact (1234 entries)" or "… — TAMPERED at entry 17". */
+const char *kd_view_audit_log_title(struct kd_app *app);
+void kd_view_audit_free(struct kd_app *app);
+/** Enable or disable a key through the backend, reload and say so (t and the audit fix). */
+void kd_app_set_key_enabled(struct kd_app *app, const char *id, const char *name, bool enabled);
 
 /** Put text on the clipboard through the terminal (OSC 52). */
 void kd_app_osc52(struct kd_app *app, const char *text);

@@ -85,9 +85,10 @@ void kd_statusbar_draw(struct kd_app *app, struct kd_rect r)
     }
     /* Breadcrumbs of where we are, then the backend and where it stores keys. */
     char crumbs[200];
+    const char *audit_crumb = kd_view_audit_crumb(app);
     snprintf(crumbs, sizeof crumbs, "%s %s %s  ",
              app->opt->profile_name ? app->opt->profile_name : "keydeck",
-             kd_crt_utf8() ? "\u203a" : ">", view_name(app->view));
+             kd_crt_utf8() ? "\u203a" : ">", audit_crumb ? audit_crumb : view_name(app->view));
     int used = kd_draw_text(r.y, x, room, KD_TE_STATUSBAR_KEY, crumbs);
     x += used;
     room -= used;

@@ -341,11 +341,41 @@ static size_t pick_count(const struct kd_form *f, const struct kd_form_field *fl
     return c;
 }
 
+bool kd_form_pick_offer(const struct kd_form *f, char *label, size_t len)
+{
+    if (!f->picking || !f->offer || !f->create || !f->pick_filter[0] || f->focus >= f->n)
+        return false;
+    const struct kd_form_field *fl = &f->fields[f->focus];
+    if (fl->kind != KD_FIELD_PICK || pick_count(f, fl) != 0)
+        return false;
+    return f->offer(f->ctx, f, f->focus, f->pick_filter, label, len);
+}
+
+/* The offered entry was chosen: the owner creates it, then it is an option, ticked. */
+static void pick_create(struct kd_form *f)
+{
+    struct kd_form_field *fl = &f->fields[f->focus];
+    if (f->create(f->ctx, f, f->focus, f->pick_filter) != 0)
+        return;
+    kd_strlist_push(&fl->options, f->pick_filter);
+    fl->picked = kd_xrealloc(fl->picked, (fl->options.len + 1) * sizeof *fl->picked);
+    fl->picked[fl->options.len - 1] = true;
+    f->pick_sel = 0; /* the new option is the one the filter shows */
+    changed(f, f->focus);
+}
+
 static enum kd_form_result pick_key(struct kd_form *f, int key)
 {
     struct kd_form_field *fl = &f->fields[f->focus];
     size_t count = pick_count(f, fl);
     size_t flen = strlen(f->pick_filter);
+    char label[KD_FORM_MSG_MAX];
+    if ((key == ' ' || key == KD_KEY_ENTER_CR) && kd_form_pick_offer(f, label, sizeof label)) {
+        pick_create(f);
+        if (key == KD_KEY_ENTER_CR)
+            f->picking = false;
+        return KD_FORM_CHANGED;
+    }
     switch (key) {
     case KD_KEY_ESC:
     case KD_KEY_ENTER_CR:

@@ -12,7 +12,9 @@
  * Text: characters insert at the cursor, Left/Right/Home/End/C-a/C-e move by
  * character, Backspace/Delete erase one, C-u clears.  Choice and toggle: Space
  * or Left/Right.  Picker: Space or Enter opens the list; typing filters it,
- * Up/Down move, Space ticks, Enter or Esc closes.
+ * Up/Down move, Space ticks, Enter or Esc closes.  When the filter matches
+ * nothing the owner may offer a "create …" entry: Space creates and ticks it,
+ * Enter does that and closes the list.
  */
 #ifndef KD_TUI_FORM_H
 #define KD_TUI_FORM_H
@@ -61,6 +63,14 @@ typedef int (*kd_form_validate_fn)(void *ctx, struct kd_form *f, size_t i, char 
                                    size_t len);
 /** Field i changed: update hidden flags and notes of other fields. */
 typedef void (*kd_form_changed_fn)(void *ctx, struct kd_form *f, size_t i);
+/**
+ * Picker i's filter matched no option: may text become a new one?  Write the
+ * entry's label ("create permission 'x'") and return true to offer it.
+ */
+typedef bool (*kd_form_offer_fn)(void *ctx, const struct kd_form *f, size_t i,
+                                 const char *text, char *label, size_t len);
+/** The offered entry was chosen: create text (the owner reports how it went); 0: done. */
+typedef int (*kd_form_create_fn)(void *ctx, struct kd_form *f, size_t i, const char *text);
 
 struct kd_form {
     char title[128];
@@ -75,6 +85,9 @@ struct kd_form {
     int scroll;            /* first field row shown */
     kd_form_validate_fn validate;
     kd_form_changed_fn changed;
+    /* Optional: the picker's explicit "create …" entry (both set, or neither). */
+    kd_form_offer_fn offer;
+    kd_form_create_fn create;
     void *ctx;
 };
 
@@ -104,6 +117,11 @@ const char *kd_form_text(const struct kd_form *f, size_t i);
 void kd_form_set_text(struct kd_form *f, size_t i, const char *text);
 /** The ticked options of a PICK field, in option order (appended to out). */
 void kd_form_picked(const struct kd_form *f, size_t i, struct kd_strlist *out);
+/**
+ * The open picker offers to create its filter text (nothing matched and the
+ * owner's offer callback agreed); label receives the entry's text.
+ */
+bool kd_form_pick_offer(const struct kd_form *f, char *label, size_t len);
 
 /** Run validation on every visible field; returns the first invalid one or -1. */
 long kd_form_validate_all(struct kd_form *f, bool touch);

@@ -107,8 +107,14 @@ static void draw_picker(const struct kd_form *f, int y, int x, int w, int max_y)
                          sel ? KD_TE_LIST_ROW_SELECTED : KD_TE_DIALOG, line);
         shown++;
     }
-    if (shown == 0)
+    char offer[KD_FORM_MSG_MAX], entry[KD_FORM_MSG_MAX + 8];
+    if (shown == 0 && kd_form_pick_offer(f, offer, sizeof offer)) {
+        /* Creating is a choice the user makes, shown as an entry of its own. */
+        snprintf(entry, sizeof entry, ">[+] %s", offer);
+        kd_draw_text_pad(y + 1, x + 1, w - 2, KD_TE_LIST_ROW_SELECTED, entry);
+    } else if (shown == 0) {
         kd_draw_text(y + 1, x + 2, w - 3, KD_TE_MUTED, "no matches");
+    }
 }
 
 void kd_form_draw(struct kd_form *f, struct kd_rect r)

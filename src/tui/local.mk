@@ -15,12 +15,14 @@ libkeydeck_tui_a_SOURCES = \
 	src/tui/layout.c src/tui/layout.h \
 	src/tui/list.c src/tui/list.h \
 	src/tui/mutate.c src/tui/mutate.h \
+	src/tui/mutate_rbac.c \
 	src/tui/prompt.c src/tui/prompt.h \
 	src/tui/render.c \
 	src/tui/script.c src/tui/script.h \
 	src/tui/text.c src/tui/text.h \
 	src/tui/tui.c src/tui/tui.h \
 	src/tui/view_apis.c \
+	src/tui/view_audit.c \
 	src/tui/view_detail.c \
 	src/tui/view_keys.c \
 	src/tui/view_monitor.c \

@@ -1,8 +1,10 @@
 /*
- * mutate.c — the key mutations of the keys pane: the create/edit form, delete,
- * reroll and credits, their confirmation dialogs and the show-once secret
- * dialog.  Every call goes through the backend; field rules are validate.h's,
- * so the form refuses what the engine would.
+ * mutate.c — the one open mutation session (app->mut) and the key mutations:
+ * the create/edit form, delete, reroll, credits and reveal, their
+ * confirmation dialogs and the show-once secret dialog; also APIs.  Other
+ * modules (mutate_rbac.c) run their forms and questions through the session
+ * API of mutate.h.  Every call goes through the backend; field rules are
+ * validate.h's, so the form refuses what the engine would.
  */
 #include "tui/mutate.h"
 
@@ -22,7 +24,11 @@
 #include "util/xalloc.h"
 
 enum stage { ST_NONE, ST_FORM, ST_CONFIRM, ST_SECRET, ST_RL, ST_RL_ADD };
-enum kind { K_CREATE, K_EDIT, K_DELETE, K_DELETE_NAME, K_REROLL, K_CREDITS, K_API_NEW, K_API_DELETE };
+enum kind {
+    K_CREATE, K_EDIT, K_DELETE, K_DELETE_NAME, K_REROLL, K_CREDITS, K_REVEAL, K_API_NEW,
+    K_API_DELETE,
+    K_MODULE, /* a form or question of another module: ops and ops_ctx decide */
+};
 
 /* Fields of the create/edit form, in order. */
 enum {
@@ -35,8 +41,11 @@ static const char *const refill_choices[] = {"none", "daily", "monthly", "every"
 static const char *const credit_choices[] = {"set", "add", "subtract", "unlimited"};
 
 struct kd_mutate {
+    struct kd_app *app;
     enum stage stage;
     enum kind kind;
+    const struct kd_mutate_ops *ops; /* K_MODULE */
+    void *ops_ctx;
     struct kd_form form;
     struct kd_strlist api_ids, api_names;
     char *key_id, *key_name;
@@ -58,6 +67,11 @@ struct kd_mutate {
 static void report(struct kd_app *app, const struct kd_error *err)
 {
     kd_app_message(app, KD_TE_MSG_ERROR, "%s", err->message[0] ? err->message : "failed");
+}
+
+void kd_mutate_report(struct kd_app *app, const struct kd_error *err)
+{
+    report(app, err);
 }
 
 static void line(struct kd_mutate *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,6 +103,8 @@ static void release(struct kd_app *app)
     kd_form_free(&m->rl_form);
     kd_key_secret_free(&m->secret); /* the plaintext is wiped here, once the dialog closes */
     kd_draw_secret_clear();
+    if (m->ops && m->ops->free_ctx)
+        m->ops->free_ctx(m->ops_ctx);
     free(m);
     app->mut = NULL;
 }
@@ -103,6 +119,11 @@ static void close_all(struct kd_app *app)
 void kd_mutate_free(struct kd_app *app)
 {
     release(app);
+}
+
+void kd_mutate_close(struct kd_app *app)
+{
+    close_all(app);
 }
 
 bool kd_mutate_active(const struct kd_app *app)
@@ -327,28 +348,10 @@ static void rl_to_text(const struct kd_key *k, char *buf, size_t len)
     }
 }
 
-static void load_names(struct kd_app *app, struct kd_strlist *roles, struct kd_strlist *perms)
-{
-    struct kd_list_query q = {.limit = 100};
-    struct kd_error err;
-    kd_error_clear(&err);
-    struct kd_role_page rp;
-    memset(&rp, 0, sizeof rp);
-    if (kd_backend_role_list(app->b, &q, &rp, &err) == 0)
-        for (size_t i = 0; i < rp.len; i++)
-            kd_strlist_push(roles, rp.items[i].name);
-    kd_role_page_free(&rp);
-    struct kd_permission_page pp;
-    memset(&pp, 0, sizeof pp);
-    if (kd_backend_permission_list(app->b, &q, &pp, &err) == 0)
-        for (size_t i = 0; i < pp.len; i++)
-            kd_strlist_push(perms, pp.items[i].slug);
-    kd_permission_page_free(&pp);
-}
-
 static struct kd_mutate *begin(struct kd_app *app, enum kind kind)
 {
     struct kd_mutate *m = kd_xcalloc(1, sizeof *m);
+    m->app = app;
     m->kind = kind;
     kd_key_init(&m->orig);
     kd_key_init(&m->spec);
@@ -364,6 +367,22 @@ static const struct kd_key *selected_key(struct kd_app *app)
     return kd_vlist_selected(&app->keys);
 }
 
+/* The permissions picker offers to create a permission nothing matched. */
+static bool key_offer(void *ctx, const struct kd_form *f, size_t i, const char *text,
+                      char *label, size_t len)
+{
+    (void)ctx;
+    (void)f;
+    return i == F_PERMS && kd_rbac_offer_permission(text, label, len);
+}
+
+static int key_create_option(void *ctx, struct kd_form *f, size_t i, const char *text)
+{
+    struct kd_mutate *m = ctx;
+    (void)f;
+    return i == F_PERMS ? kd_rbac_create_permission_now(m->app, text) : -1;
+}
+
 static void open_key_form(struct kd_app *app, const struct kd_key *k)
 {
     struct kd_mutate *m = begin(app, k ? K_EDIT : K_CREATE);
@@ -374,6 +393,8 @@ static void open_key_form(struct kd_app *app, const struct kd_key *k)
     else
         snprintf(title, sizeof title, "New key");
     kd_form_init(f, title, key_validate, key_changed, m);
+    f->offer = key_offer;
+    f->create = key_create_option;
     /* APIs: a choice, the keys pane's API preselected. */
     struct kd_list_query q = {.limit = 100};
     struct kd_api_page ap;
@@ -418,7 +439,7 @@ static void open_key_form(struct kd_app *app, const struct kd_key *k)
     kd_form_add_text(f, "environment", KD_FIELD_TEXT, false, k ? k->environment : NULL);
     kd_form_add_text(f, "meta", KD_FIELD_TEXT, false, k ? k->meta_json : NULL);
     struct kd_strlist roles = {0}, perms = {0};
-    load_names(app, &roles, &perms);
+    kd_rbac_load_names(app, &roles, &perms);
     kd_form_add_pick(f, "roles", &roles, k ? &k->roles : NULL);
     kd_form_add_pick(f, "permissions", &perms, k ? &k->permissions : NULL);
     kd_strlist_clear(&roles);
@@ -821,6 +842,89 @@ static void do_credits(struct kd_app *app)
     free(name);
 }
 
+/* ---- reveal a recoverable key ---- */
+
+/* Asked first: the plaintext leaves the vault, and that is written to the log. */
+static void start_reveal(struct kd_app *app, const struct kd_key *k)
+{
+    const char *name = k->name ? k->name : k->id;
+    if (!(app->caps & KD_CAP_REVEAL)) {
+        kd_app_message(app, KD_TE_MSG_WARNING, "this backend cannot reveal keys");
+        return;
+    }
+    if (!k->recoverable) {
+        kd_app_message(app, KD_TE_MSG_WARNING,
+                       "%s is not recoverable: its plaintext was never stored", name);
+        return;
+    }
+    struct kd_mutate *m = begin(app, K_REVEAL);
+    m->key_id = kd_xstrdup(k->id);
+    m->key_name = kd_xstrdup(name);
+    snprintf(m->title, sizeof m->title, "Reveal key %s?", name);
+    line(m, "Reveal the plaintext of %s? It will be shown once,", name);
+    line(m, "%s", "here only, and the reveal is written to the audit log.");
+    line(m, "%s", "");
+    line(m, "%s", "y  reveal it");
+    line(m, "%s", "n  keep it hidden");
+    m->stage = ST_CONFIRM;
+    kd_app_dirty_all(app);
+}
+
+static void do_reveal(struct kd_app *app)
+{
+    struct kd_mutate *m = app->mut;
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_backend_key_reveal(app->b, m->key_id, &m->secret, &err) != 0) {
+        close_all(app);
+        report(app, &err);
+        return;
+    }
+    m->secret_recoverable = true;
+    show_secret(app, "Revealed key");
+    kd_app_message(app, KD_TE_MSG_SUCCESS, "revealed %s", m->key_name);
+}
+
+/* ---- the session API for other modules (mutate.h) ---- */
+
+/* The module's session: the open one (its own, e.g. a question after its
+ * form), or a new one. */
+static struct kd_mutate *module_session(struct kd_app *app, const struct kd_mutate_ops *ops,
+                                        void *ctx)
+{
+    struct kd_mutate *m = app->mut;
+    if (!m) {
+        m = begin(app, K_MODULE);
+        m->ops = ops;
+        m->ops_ctx = ctx;
+    }
+    return m;
+}
+
+struct kd_form *kd_mutate_open_form(struct kd_app *app, const struct kd_mutate_ops *ops,
+                                    void *ctx, const char *title, kd_form_validate_fn validate,
+                                    kd_form_changed_fn changed)
+{
+    struct kd_mutate *m = module_session(app, ops, ctx);
+    kd_form_free(&m->form);
+    kd_form_init(&m->form, title, validate, changed, ctx);
+    m->stage = ST_FORM;
+    kd_app_dirty_all(app);
+    return &m->form;
+}
+
+void kd_mutate_ask(struct kd_app *app, const struct kd_mutate_ops *ops, void *ctx,
+                   const char *title, const struct kd_strlist *lines)
+{
+    struct kd_mutate *m = module_session(app, ops, ctx);
+    kd_strlist_clear(&m->lines);
+    for (size_t i = 0; lines && i < lines->len; i++)
+        kd_strlist_push(&m->lines, lines->items[i]);
+    snprintf(m->title, sizeof m->title, "%s", title);
+    m->stage = ST_CONFIRM;
+    kd_app_dirty_all(app);
+}
+
 /* ---- APIs: create, delete ---- */
 
 enum { A_NAME, A_PREFIX, A_BYTES };
@@ -932,6 +1036,14 @@ void kd_mutate_start(struct kd_app *app, enum kd_action a)
 {
     if (app->mut)
         return;
+    switch (a) {
+    case KD_ACT_NEW_ROLE:
+    case KD_ACT_DELETE_ROLE:
+    case KD_ACT_ROLE_PERMISSIONS:
+    case KD_ACT_NEW_PERMISSION:
+    case KD_ACT_DELETE_PERMISSION: kd_mutate_rbac_start(app, a); return;
+    default: break;
+    }
     if (a == KD_ACT_NEW_API || a == KD_ACT_DELETE_API) {
         start_api(app, a);
         return;
@@ -948,6 +1060,10 @@ void kd_mutate_start(struct kd_app *app, enum kd_action a)
     const struct kd_key *k = selected_key(app);
     if (!k) {
         kd_app_message(app, KD_TE_MSG_WARNING, "select a key first");
+        return;
+    }
+    if (a == KD_ACT_REVEAL_KEY) {
+        start_reveal(app, k);
         return;
     }
     if (a == KD_ACT_EDIT_KEY) {
@@ -1023,6 +1139,7 @@ static void form_submitted(struct kd_app *app)
     case K_CREDITS: do_credits(app); break;
     case K_API_NEW: do_api_new(app); break;
     case K_API_DELETE: do_api_delete(app); break;
+    case K_MODULE: m->ops->submitted(app, &m->form, m->ops_ctx); break;
     default: break;
     }
 }
@@ -1030,6 +1147,27 @@ static void form_submitted(struct kd_app *app)
 static void confirm_key(struct kd_app *app, int key)
 {
     struct kd_mutate *m = app->mut;
+    bool yes = key == 'y' || key == 'Y', no = key == 'n' || key == KD_KEY_ESC;
+    if (m->kind == K_REVEAL) {
+        if (yes)
+            do_reveal(app);
+        else if (no) {
+            close_all(app);
+            kd_app_message(app, KD_TE_MSG_INFO, "kept the key hidden");
+        }
+        return;
+    }
+    if (m->kind == K_MODULE) {
+        if (yes)
+            m->ops->confirmed(app, m->ops_ctx);
+        else if (no && m->form.n)
+            m->stage = ST_FORM; /* back to the form to change something */
+        else if (no) {
+            close_all(app);
+            kd_app_message(app, KD_TE_MSG_INFO, "cancelled");
+        }
+        return;
+    }
     if (m->kind == K_DELETE) {
         if (key == 'y' || key == 'Y') {
             m->permanent = false;
@@ -1239,8 +1377,10 @@ const char *kd_mutate_hint(const struct kd_app *app)
                : m->form.picking       ? "Space tick  Up/Down move  Enter done"
                                        : "Tab next  S-Tab prev  Ctrl-S submit  Esc cancel";
     case ST_CONFIRM:
-        return m->kind == K_DELETE ? "y delete  P delete permanently  n keep"
-                                   : "y confirm  n back to the form";
+        return m->kind == K_DELETE                 ? "y delete  P delete permanently  n keep"
+               : m->kind == K_REVEAL               ? "y reveal  n keep it hidden"
+               : m->kind == K_MODULE && !m->form.n ? "y confirm  n cancel"
+                                                   : "y confirm  n back to the form";
     case ST_SECRET: return "y copy  Enter/Esc close (the key is then forgotten)";
     case ST_RL: return "a add  d remove  j/k move  Enter done";
     case ST_RL_ADD: return "Tab next  Ctrl-S or Enter on the last field adds  Esc cancel";
@@ -1309,7 +1449,9 @@ void kd_mutate_draw(struct kd_app *app)
     }
     for (size_t i = 0; i < m->lines.len && y < r.y + r.h - 2; i++, y++)
         kd_draw_text(y, r.x + 2, r.w - 4, KD_TE_DIALOG, m->lines.items[i]);
-    if (m->stage == ST_CONFIRM && m->kind != K_DELETE)
+    /* Delete and reveal list their answers in the text already. */
+    if (m->stage == ST_CONFIRM && m->kind != K_DELETE && m->kind != K_REVEAL)
         kd_draw_text(r.y + r.h - 2, r.x + 2, r.w - 4, KD_TE_FORM_HINT,
-                     "y confirm   n/Esc back to the form");
+                     m->kind == K_MODULE && !m->form.n ? "y confirm   n/Esc cancel"
+                                                       : "y confirm   n/Esc back to the form");
 }

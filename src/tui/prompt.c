@@ -165,7 +165,7 @@ enum kd_prompt_result kd_prompt_key(struct kd_prompt *p, int key)
 void kd_prompt_draw(const struct kd_prompt *p, struct kd_rect r)
 {
     kd_draw_fill(r, KD_TE_PROMPT);
-    const char *lead = p->mode == KD_PROMPT_FILTER ? "/" : ":";
+    const char *lead = p->mode == KD_PROMPT_FILTER ? "/" : p->mode == KD_PROMPT_TEXT ? p->label : ":";
     int x = r.x + kd_draw_text(r.y, r.x, r.w, KD_TE_PROMPT, lead);
     int room = r.x + r.w - x - 1;
     /* Show the end of a long line: that is where the typing happens. */

@@ -11,7 +11,8 @@
 
 #include "tui/layout.h"
 
-enum kd_prompt_mode { KD_PROMPT_NONE = 0, KD_PROMPT_FILTER, KD_PROMPT_PALETTE };
+/* TEXT: a free line of text (an audit acceptance's reason), shown after label. */
+enum kd_prompt_mode { KD_PROMPT_NONE = 0, KD_PROMPT_FILTER, KD_PROMPT_PALETTE, KD_PROMPT_TEXT };
 
 enum kd_prompt_result {
     KD_PROMPT_IGNORED, /* not a key the prompt uses */
@@ -34,6 +35,7 @@ typedef size_t (*kd_prompt_complete_fn)(void *ctx, const char *text, const char 
 
 struct kd_prompt {
     enum kd_prompt_mode mode;
+    char label[64]; /* KD_PROMPT_TEXT: what is asked ("reason: ") */
     char text[KD_PROMPT_MAX];
     size_t len;
     char suggest[KD_PROMPT_MAX]; /* shown after the text: other candidates */

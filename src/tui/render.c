@@ -161,7 +161,10 @@ bool kd_render(struct kd_app *app)
             if (app->dirty[KD_AREA_APIS] || app->dirty[KD_AREA_KEYS]) {
                 if (app->stacked) /* the strip left of the detail pane belongs to the list view */
                     kd_draw_fill((struct kd_rect){a.x, a.y + k.h, a.w, a.h - k.h}, KD_TE_DEFAULT);
-                kd_view_side_draw(app, list, app->focus != KD_PANE_DETAIL);
+                if (app->view == KD_VIEW_AUDIT)
+                    kd_view_audit_draw(app, list, app->focus != KD_PANE_DETAIL);
+                else
+                    kd_view_side_draw(app, list, app->focus != KD_PANE_DETAIL);
             }
             if (app->dirty[KD_AREA_DETAIL])
                 kd_view_detail_draw(app, app->rects[KD_AREA_DETAIL],
@@ -170,13 +173,15 @@ bool kd_render(struct kd_app *app)
         /* An open form or dialog sits over the panes, so it is painted after them. */
         if (app->mut && body)
             kd_mutate_draw(app);
+        else if (kd_view_audit_confirming(app) && body)
+            kd_view_audit_confirm_draw(app);
         if (app->dirty[KD_AREA_HINT]) {
-            if (app->mut) {
+            if (app->mut || kd_view_audit_confirming(app)) {
                 /* A form or dialog has the keyboard: only its keys apply. */
                 kd_draw_fill(app->rects[KD_AREA_HINT], KD_TE_KEYBAR_LABEL);
                 kd_draw_text(app->rects[KD_AREA_HINT].y, app->rects[KD_AREA_HINT].x,
                              app->rects[KD_AREA_HINT].w, KD_TE_KEYBAR_LABEL,
-                             kd_mutate_hint(app));
+                             app->mut ? kd_mutate_hint(app) : kd_view_audit_confirm_hint(app));
             } else if (app->prompt.mode != KD_PROMPT_NONE)
                 kd_prompt_draw(&app->prompt, app->rects[KD_AREA_HINT]);
             else

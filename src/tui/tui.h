@@ -13,6 +13,9 @@
 #include "backend/backend.h"
 #include "util/error.h"
 
+struct kd_audit_thresholds;
+struct kd_strlist;
+
 struct kd_tui_options {
     const char *theme;        /* name or path; NULL: $KEYDECK_THEME or "default" */
     bool force_mono;          /* --color=never (NO_COLOR is honoured as well) */
@@ -26,6 +29,10 @@ struct kd_tui_options {
                                  must be read-only (see kd_tui_run) */
     const char *profile_name; /* shown in the status bar; NULL: the backend kind */
     int page_size;            /* rows per backend request; 0: 100 */
+    /* The [audit] thresholds of the config (NULL: the built-in defaults) and
+     * the profile's APIs, for backends that cannot list them (may be NULL). */
+    const struct kd_audit_thresholds *audit;
+    const struct kd_strlist *apis;
     /* Tests only: a script's ":NAME ARG" line that the runner does not know is
      * handed here (screen_driver's fixture commands); NULL: it is an error.
      * Returns 0, or -1 with err filled. */

@@ -290,6 +290,10 @@ static void key_lines(struct kd_app *app, struct kd_detail *d, const struct kd_k
 
 void kd_view_detail_follow(struct kd_app *app)
 {
+    if (app->view == KD_VIEW_AUDIT) {
+        kd_view_audit_detail(app);
+        return;
+    }
     if (app->view != KD_VIEW_MAIN) {
         kd_view_side_detail(app);
         return;

@@ -161,7 +161,7 @@ void kd_view_side_draw(struct kd_app *app, struct kd_rect r, bool focused)
 {
     const char *title = app->view == KD_VIEW_ROLES   ? "Roles"
                         : app->view == KD_VIEW_PERMS ? "Permissions"
-                                                     : "Audit log";
+                                                     : kd_view_audit_log_title(app);
     struct kd_rect in = kd_pane_frame(app, r, KD_PANE_APIS, focused, 1, title, &app->side, NULL);
     if (in.h < 2)
         return;

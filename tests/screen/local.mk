@@ -31,7 +31,18 @@ KD_SCREEN_TESTS = \
 	tests/screen/form_invalid \
 	tests/screen/mutate \
 	tests/screen/readonly_mutate \
-	tests/screen/apis_mutate
+	tests/screen/apis_mutate \
+	tests/screen/rbac_roles \
+	tests/screen/rbac_perms \
+	tests/screen/reveal \
+	tests/screen/picker_create \
+	tests/screen/audit \
+	tests/screen/audit_jump \
+	tests/screen/audit_fix \
+	tests/screen/audit_accept \
+	tests/screen/audit_readonly \
+	tests/screen/audit_clean \
+	tests/screen/audit_log
 EXTRA_DIST += tests/screen/run.sh \
 	$(KD_SCREEN_TESTS:=.keys) $(KD_SCREEN_TESTS:=.expected)
 

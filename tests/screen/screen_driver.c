@@ -5,7 +5,7 @@
  *   screen_driver --fixture DB                 build the test keystore (pinned clock)
  *   screen_driver --keystore DB [--script F] [--size CxR] [--readonly] [--ascii]
  *                 [--page-size N] [--theme NAME] [--monitor] [--refresh SECS]
- *                 [--faulty]
+ *                 [--faulty] [--create]
  *   screen_driver --print-keys-md              doc/keys.md, from the action tables
  *
  * The fixture goes through the backend seam, like every front end, with the
@@ -26,6 +26,8 @@
  *                          keys whose plaintexts the fixture kept in DB.plain
  *   :fail-backend on|stats|off   with --faulty: make every read fail, only the
  *                          stats query, or none
+ *   :expect-audit ACTION TEXT   the newest ACTION entry of the audit log names
+ *                          TEXT in its changes or target (read as :log would)
  */
 #include <locale.h>
 #include <stdio.h>
@@ -129,6 +131,8 @@ static char *make_key(struct kd_backend *b, const char *api_id, const char *pref
     }
     if (i == 2)
         kd_strlist_push(&spec.roles, "reader");
+    if (i == 4 && !strcmp(prefix, "pay"))
+        spec.recoverable = true; /* sealed in the vault: the key reveal-key can show */
     struct kd_key_secret sec;
     memset(&sec, 0, sizeof sec);
     struct kd_error err;
@@ -355,11 +359,43 @@ static int verify_fixture(struct driver_ctx *d, const char *arg, struct kd_error
     return 0;
 }
 
+/* ":expect-audit ACTION TEXT": the newest ACTION entry of the audit log mentions
+ * TEXT.  A second connection reads it, since :log's detail shows the host name
+ * and a keyed hash, which a screen dump cannot hold. */
+static int expect_audit(struct driver_ctx *d, const char *arg, struct kd_error *err)
+{
+    char action[64], text[256];
+    if (sscanf(arg, "%63s %255s", action, text) != 2)
+        return kd_error_set(err, KD_ERR_INVALID, NULL, "say ACTION TEXT");
+    struct kd_local_options lo = {.keystore_path = d->keystore, .actor = "screen-test"};
+    struct kd_backend *b = kd_backend_local_open(&lo, err);
+    if (!b)
+        return -1;
+    struct kd_audit_query q;
+    memset(&q, 0, sizeof q);
+    q.page.limit = 1;
+    q.action = action;
+    struct kd_audit_page page;
+    memset(&page, 0, sizeof page);
+    int rc = kd_backend_audit_list(b, &q, &page, err);
+    if (rc == 0 && page.len == 0)
+        rc = kd_error_set(err, KD_ERR_NOT_FOUND, NULL, "no %s entry", action);
+    else if (rc == 0 && !(page.items[0].changes_json && strstr(page.items[0].changes_json, text)) &&
+             !(page.items[0].target && strstr(page.items[0].target, text)))
+        rc = kd_error_set(err, KD_ERR_NOT_FOUND, NULL, "the newest %s entry lacks %s: %s", action,
+                          text, page.items[0].changes_json ? page.items[0].changes_json : "");
+    kd_audit_page_free(&page);
+    kd_backend_close(b);
+    return rc;
+}
+
 static int driver_command(void *ctx, const char *name, const char *arg, struct kd_error *err)
 {
     struct driver_ctx *d = ctx;
     if (strcmp(name, "verify-fixture") == 0)
         return verify_fixture(d, arg, err);
+    if (strcmp(name, "expect-audit") == 0)
+        return expect_audit(d, arg, err);
     if (strcmp(name, "fail-backend") == 0) {
         if (!d->faulty)
             return kd_error_set(err, KD_ERR_INVALID, NULL, "needs screen_driver --faulty");
@@ -385,7 +421,7 @@ int main(int argc, char **argv)
         die("KEYDECK_NOW", &err);
 
     const char *keystore = NULL;
-    bool readonly = false, faulty = false;
+    bool readonly = false, faulty = false, create = false;
     struct kd_tui_options opt;
     memset(&opt, 0, sizeof opt);
     for (int i = 1; i < argc; i++) {
@@ -423,6 +459,8 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--refresh") == 0 && v) {
             opt.refresh_seconds = atoi(v);
             i++;
+        } else if (strcmp(a, "--create") == 0) {
+            create = true; /* a new, empty keystore: the clean case */
         } else if (strcmp(a, "--ascii") == 0) {
             opt.ascii = true;
         } else {
@@ -434,7 +472,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: screen_driver --keystore DB [--script FILE] [--size CxR]\n");
         return 2;
     }
-    struct kd_local_options lo = {.keystore_path = keystore, .actor = "screen-test"};
+    struct kd_local_options lo = {.keystore_path = keystore, .actor = "screen-test",
+                                  .create_if_missing = create};
     struct kd_backend *b = kd_backend_local_open(&lo, &err);
     if (!b)
         die("open", &err);

@@ -7,6 +7,7 @@
 
 #include "test.h"
 #include "tui/keyname.h"
+#include "tui/mutate.h" /* kd_rbac_load_names: the pickers' options */
 
 static void type(struct kd_form *f, const char *s)
 {
@@ -147,6 +148,101 @@ START_TEST(test_picker_filters_and_ticks)
 }
 END_TEST
 
+/* The owner offers texts without a '!' and records what it was asked to create. */
+static char created[64];
+
+static bool offer_no_bang(void *ctx, const struct kd_form *f, size_t i, const char *text,
+                          char *label, size_t len)
+{
+    (void)ctx;
+    (void)f;
+    (void)i;
+    if (strchr(text, '!'))
+        return false;
+    snprintf(label, len, "create '%s'", text);
+    return true;
+}
+
+static int record_create(void *ctx, struct kd_form *f, size_t i, const char *text)
+{
+    (void)ctx;
+    (void)f;
+    (void)i;
+    snprintf(created, sizeof created, "%s", text);
+    return 0;
+}
+
+START_TEST(test_picker_offers_to_create)
+{
+    struct kd_strlist opts = {0}, out = {0};
+    kd_strlist_split(&opts, "keys.read,keys.write");
+    struct kd_form f;
+    kd_form_init(&f, "t", NULL, NULL, NULL);
+    f.offer = offer_no_bang;
+    f.create = record_create;
+    kd_form_add_pick(&f, "permissions", &opts, NULL);
+    kd_form_add_toggle(&f, "last", false);
+    char label[64];
+    kd_form_key(&f, ' ');
+    type(&f, "keys");
+    ck_assert(!kd_form_pick_offer(&f, label, sizeof label)); /* something matches */
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE));
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE));
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE));
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE));
+    type(&f, "x!");
+    ck_assert(!kd_form_pick_offer(&f, label, sizeof label)); /* the owner declines */
+    kd_form_key(&f, KD_KEY_FN(KEY_BACKSPACE));
+    type(&f, "y");
+    ck_assert(kd_form_pick_offer(&f, label, sizeof label));
+    ck_assert_str_eq(label, "create 'xy'");
+    kd_form_key(&f, KD_KEY_ENTER_CR); /* creates, ticks and closes */
+    ck_assert_str_eq(created, "xy");
+    ck_assert(!f.picking);
+    kd_form_picked(&f, 0, &out);
+    ck_assert_uint_eq(out.len, 1);
+    ck_assert_str_eq(out.items[0], "xy");
+    kd_strlist_clear(&opts);
+    kd_strlist_clear(&out);
+    kd_form_free(&f);
+}
+END_TEST
+
+/* The pickers' options come from every page, not only the first hundred. */
+START_TEST(test_picker_options_load_every_page)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/picker.db", kd_test_tmpdir());
+    struct kd_local_options lo = {.keystore_path = path, .actor = "tester",
+                                  .create_if_missing = true};
+    struct kd_error err;
+    kd_error_clear(&err);
+    struct kd_backend *b = kd_backend_local_open(&lo, &err);
+    ck_assert_msg(b != NULL, "open: %s", err.message);
+    for (int i = 0; i < 250; i++) {
+        char slug[32];
+        snprintf(slug, sizeof slug, "perm.%03d", i);
+        struct kd_permission spec, out;
+        memset(&spec, 0, sizeof spec);
+        memset(&out, 0, sizeof out);
+        spec.slug = slug;
+        ck_assert_msg(kd_backend_permission_create(b, &spec, &out, &err) == 0, "%s", err.message);
+        kd_permission_free(&out);
+    }
+    struct kd_app app;
+    memset(&app, 0, sizeof app);
+    app.b = b;
+    struct kd_strlist perms = {0};
+    kd_rbac_load_names(&app, NULL, &perms);
+    ck_assert_uint_eq(perms.len, 250);
+    ck_assert(kd_strlist_contains(&perms, "perm.000"));
+    ck_assert(kd_strlist_contains(&perms, "perm.249"));
+    ck_assert_str_eq(app.message, ""); /* no load error reported */
+    kd_strlist_clear(&perms);
+    kd_backend_close(b);
+}
+END_TEST
+
 static void add_cases(TCase *tc)
 {
     tcase_add_test(tc, test_wide_edit);
@@ -155,6 +251,8 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, test_submit_refused_then_ok);
     tcase_add_test(tc, test_cancel_asks_when_dirty);
     tcase_add_test(tc, test_picker_filters_and_ticks);
+    tcase_add_test(tc, test_picker_offers_to_create);
+    tcase_add_test(tc, test_picker_options_load_every_page);
 }
 
 KD_TEST_MAIN(add_cases)
