@@ -124,7 +124,7 @@ static void print_text(const struct kd_audit_report *r, enum kd_audit_severity m
         size_t j = i;
         for (; j < r->len && r->findings[j].rule == rule; j++) {
             const struct kd_audit_finding *f = &r->findings[j];
-            if (f->accepted)
+            if (f->accepted || ri->severity < min) /* not shown: not laid out either */
                 continue;
             const char *cells[] = {f->target, f->target_name, f->api_id, f->message};
             kd_table_add(t, cells);
