@@ -118,6 +118,10 @@ int kd_engine_key_credits(struct kd_store *s, const char *key_id,
         if (unlimited) {
             memset(c, 0, sizeof *c);
         } else {
+            /* A refill already due is used up first, or the next read would apply
+             * it over the value just set (a list showing 100 after "set 42"). */
+            if (c->limited)
+                kd_refill_apply(c, k.created_at, now);
             c->limited = true;
             c->remaining = value;
         }

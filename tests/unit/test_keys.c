@@ -847,6 +847,40 @@ END_TEST
 
 /* ---- credits ---- */
 
+/* Setting credits while a refill is due: the refill is used up first, so the
+ * value set is what every read then shows (not the refill amount). */
+START_TEST(credits_set_while_refill_due)
+{
+    struct kd_store *s = fx_open();
+    fx_world(s);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    spec.credits.limited = true;
+    spec.credits.remaining = 5;
+    spec.credits.refill.interval = KD_REFILL_DAILY;
+    spec.credits.refill.amount = 100;
+    struct kd_key_secret sec;
+    fx_create(s, &spec, &sec);
+    kd_clock_advance(2 * 86400000LL); /* two refills are now due */
+    struct kd_credits c;
+    ck_assert_int_eq(kd_engine_key_credits(s, sec.key_id, KD_ENGINE_CREDITS_SET, false, 42, &c,
+                                           &err),
+                     0);
+    ck_assert_int_eq(c.remaining, 42);
+    struct kd_key k;
+    ck_assert_int_eq(kd_engine_key_get(s, sec.key_id, &k, &err), 0);
+    ck_assert_int_eq(k.credits.remaining, 42);
+    kd_key_free(&k);
+    ck_assert_int_eq(kd_engine_key_credits(s, sec.key_id, KD_ENGINE_CREDITS_DECREMENT, false, 2,
+                                           &c, &err),
+                     0);
+    ck_assert_int_eq(c.remaining, 40);
+    kd_key_secret_free(&sec);
+    kd_key_free(&spec);
+    kd_store_close(s);
+}
+END_TEST
+
 START_TEST(credits_operations)
 {
     struct kd_store *s = fx_open();
@@ -1057,6 +1091,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, set_roles_and_permissions);
     tcase_add_test(tc, import_unkey_digest_then_verify);
     tcase_add_test(tc, create_many_in_batches);
+    tcase_add_test(tc, credits_set_while_refill_due);
     tcase_add_test(tc, live_key_counts_follow_every_change);
 }
 
