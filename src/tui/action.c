@@ -108,6 +108,11 @@ static const struct kd_binding bindings[] = {
     SIDE_LIST_BINDINGS(KD_CTX_LIST),
     {KD_CTX_LIST, KD_ACT_COPY_ID, "y", 4},
 
+    /* Only moves and Enter/Esc: the rows are not what the role/permission
+     * mutations of the view above expect. */
+    SIDE_LIST_BINDINGS(KD_CTX_DRILL),
+    {KD_CTX_DRILL, KD_ACT_COPY_ID, "y", 4},
+
     /* r refreshes the monitor without reloading the lists behind it. */
     {KD_CTX_MONITOR, KD_ACT_PAUSE, "p", 1},
     {KD_CTX_MONITOR, KD_ACT_REFRESH_NOW, "r", 2},

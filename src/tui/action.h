@@ -110,6 +110,7 @@ enum kd_action {
     CONTEXT(ROLES, "roles", "Roles list")                             \
     CONTEXT(PERMS, "perms", "Permissions list")                       \
     CONTEXT(LIST, "list", "Audit-log list")                           \
+    CONTEXT(DRILL, "drill", "Drill-down list")                        \
     CONTEXT(MONITOR, "monitor", "Monitor view")                       \
     CONTEXT(AUDIT, "audit", "Audit view")                             \
     CONTEXT(HELP, "help", "Help screen")

@@ -77,6 +77,7 @@ void kd_app_free(struct kd_app *app)
     kd_view_monitor_free(app);
     kd_mutate_free(app);
     kd_view_audit_free(app);
+    kd_view_drill_clear(app);
 }
 
 void kd_app_resize(struct kd_app *app)
@@ -136,6 +137,8 @@ enum kd_context kd_app_context(const struct kd_app *app)
         return KD_CTX_ROLES;
     if (app->view == KD_VIEW_PERMS)
         return KD_CTX_PERMS;
+    if (app->view == KD_VIEW_ROLE_PERMS || app->view == KD_VIEW_PERM_KEYS)
+        return KD_CTX_DRILL;
     if (app->view != KD_VIEW_MAIN)
         return KD_CTX_LIST;
     switch (app->focus) {
@@ -270,6 +273,8 @@ static int64_t unfiltered_count(struct kd_app *app, enum kd_pane pane)
         if (kd_backend_permission_list(app->b, &q, &pg, &err) == 0)
             total = pg.total;
         kd_permission_page_free(&pg);
+    } else {
+        total = kd_view_drill_unfiltered(app);
     }
     return total;
 }
@@ -501,6 +506,11 @@ static void sort_keys(struct kd_app *app, bool reverse)
 
 static void open_view(struct kd_app *app, enum kd_view v)
 {
+    /* Reaching a view from the palette or a jump key starts a new path, and
+     * Esc no longer leads back to the audit row a jump came from. */
+    kd_view_drill_clear(app);
+    if (v != KD_VIEW_AUDIT)
+        kd_view_audit_forget(app);
     if (v == KD_VIEW_MONITOR) {
         if (app->view != KD_VIEW_MONITOR && kd_view_monitor_open(app))
             erase();
@@ -556,6 +566,9 @@ static void go_back(struct kd_app *app)
         clear_filter(app, pane);
         return;
     }
+    /* After Enter on a drill-down's key, Esc returns to that list. */
+    if (app->view == KD_VIEW_MAIN && kd_view_drill_back(app))
+        return;
     /* After Enter on an audit finding, Esc returns to the finding. */
     if (app->view == KD_VIEW_MAIN && kd_view_audit_back(app))
         return;
@@ -563,7 +576,7 @@ static void go_back(struct kd_app *app)
         set_focus(app, app->view == KD_VIEW_MAIN ? KD_PANE_KEYS : KD_PANE_APIS);
     else if (pane == KD_PANE_KEYS)
         set_focus(app, KD_PANE_APIS);
-    else if (app->view != KD_VIEW_MAIN)
+    else if (app->view != KD_VIEW_MAIN && !kd_view_drill_back(app))
         open_view(app, KD_VIEW_MAIN);
 }
 
@@ -627,6 +640,8 @@ void kd_app_run_action(struct kd_app *app, enum kd_action a, const char *arg)
     case KD_ACT_OPEN:
         if (app->view == KD_VIEW_AUDIT && app->focus != KD_PANE_DETAIL)
             kd_view_audit_jump(app);
+        else if (kd_view_drill_open(app))
+            break;
         else if (app->view == KD_VIEW_MAIN && app->focus == KD_PANE_APIS)
             set_focus(app, KD_PANE_KEYS);
         else

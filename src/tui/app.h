@@ -35,6 +35,31 @@ enum kd_view {
     KD_VIEW_LOG,   /* audit log | entry */
     KD_VIEW_MONITOR, /* live verification statistics (view_monitor.c) */
     KD_VIEW_AUDIT,   /* audit findings | finding (view_audit.c; rows in app->side) */
+    KD_VIEW_ROLE_PERMS, /* drill-down: the permissions of one role | permission */
+    KD_VIEW_PERM_KEYS,  /* drill-down: the keys holding one permission | key */
+};
+
+/*
+ * Enter's drill-down (Roles › admin › keys.write › pay-key-01), one step per
+ * Enter; Esc pops a step and puts back the list, filter and selection it left.
+ */
+#define KD_DRILL_MAX 4
+struct kd_drill_step {
+    enum kd_view view;     /* the level Enter left */
+    char *subject;         /* what that level listed for (role id, slug); NULL at the top */
+    char *label;           /* the row Enter opened: its breadcrumb */
+    size_t selected, top;  /* that level's selection, restored by Esc */
+    char filter[128];      /* and its filter with the unfiltered count */
+    int64_t unfiltered;
+};
+
+struct kd_drill {
+    struct kd_drill_step steps[KD_DRILL_MAX];
+    int depth;
+    char *subject;         /* what the current level lists for (role id, slug) */
+    struct kd_strlist scan_api_ids; /* KD_VIEW_PERM_KEYS: the APIs whose keys are walked */
+    bool scan_stopped;     /* the walk gave up after scan_keys keys (see view_side.c) */
+    int64_t scan_keys;
 };
 
 /* The monitor's sliding window: KD_STATS_BUCKETS buckets of one second. */
@@ -95,6 +120,10 @@ struct kd_detail {
     struct kd_detail_line *lines;
     size_t n, cap;
     int scroll;
+    /* The verifications sparkline is drawn when painting, to the pane's width. */
+    bool has_spark;
+    size_t spark_line;       /* its line */
+    int64_t spark[KD_STATS_BUCKETS];
 };
 
 struct kd_app {
@@ -150,6 +179,8 @@ struct kd_app {
     struct kd_mutate *mut; /* an open mutation form or dialog (mutate.h); NULL: none */
 
     struct kd_audit_view *audit; /* the audit view's report and state; NULL: never opened */
+
+    struct kd_drill drill; /* Enter's path through roles, permissions and keys */
 };
 
 /* ---- app.c: state changes ---- */
@@ -202,6 +233,20 @@ void kd_view_side_open(struct kd_app *app, enum kd_view view);
 void kd_view_side_draw(struct kd_app *app, struct kd_rect r, bool focused);
 /** The detail lines of the selected row of the roles/perms/log list. */
 void kd_view_side_detail(struct kd_app *app);
+/**
+ * Enter in the roles and permissions views: a role opens its permissions, a
+ * permission the keys holding it, such a key the main view on it.  False when
+ * there is nothing to open here (the caller focuses the detail instead).
+ */
+bool kd_view_drill_open(struct kd_app *app);
+/** Esc: back one step of the drill-down, selection restored; false when not drilled. */
+bool kd_view_drill_back(struct kd_app *app);
+/** Forget the drill-down (the user went to a view some other way). */
+void kd_view_drill_clear(struct kd_app *app);
+/** The unfiltered row count of a drill-down list, for "filter: pat (3/12)"; -1 unknown. */
+int64_t kd_view_drill_unfiltered(struct kd_app *app);
+/** The key of the selected row when it is one (drill-down lists); NULL otherwise. */
+const struct kd_key *kd_view_side_selected_key(struct kd_app *app);
 /* view_monitor.c */
 /** Enter the monitor view and load it (false with a message when the backend has no stats). */
 bool kd_view_monitor_open(struct kd_app *app);
@@ -229,6 +274,8 @@ void kd_view_audit_detail(struct kd_app *app);
 void kd_view_audit_jump(struct kd_app *app);
 /** Esc in the main view after a jump: back to the audit view; false when no jump. */
 bool kd_view_audit_back(struct kd_app *app);
+/** Forget a jump from the audit view (another view was opened meanwhile). */
+void kd_view_audit_forget(struct kd_app *app);
 /** The breadcrumb after "keydeck ›" ("Audit", "Audit › pay-key-07"); NULL: not ours. */
 const char *kd_view_audit_crumb(const struct kd_app *app);
 /** disable, set-expiry, add-ratelimit, accept (the dispatcher checked read-only). */

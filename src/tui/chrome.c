@@ -18,10 +18,26 @@ static const char *view_name(enum kd_view v)
     switch (v) {
     case KD_VIEW_ROLES: return "Roles";
     case KD_VIEW_PERMS: return "Permissions";
+    /* Reached only through Enter: the breadcrumb names the path (drill_crumb). */
+    case KD_VIEW_ROLE_PERMS: return "Roles";
+    case KD_VIEW_PERM_KEYS: return "Permissions";
     case KD_VIEW_LOG: return "Audit log";
     case KD_VIEW_MONITOR: return "Monitor";
     default: return "APIs";
     }
+}
+
+/* "Roles › admin › keys.write": where the drill-down started, then each step. */
+static const char *drill_crumb(const struct kd_app *app, char *buf, size_t len)
+{
+    const struct kd_drill *d = &app->drill;
+    if (d->depth == 0)
+        return NULL;
+    const char *sep = kd_crt_utf8() ? "\u203a" : ">";
+    size_t used = (size_t)snprintf(buf, len, "%s", view_name(d->steps[0].view));
+    for (int i = 0; i < d->depth && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, " %s %s", sep, d->steps[i].label);
+    return buf;
 }
 
 void kd_statusbar_draw(struct kd_app *app, struct kd_rect r)
@@ -84,11 +100,13 @@ void kd_statusbar_draw(struct kd_app *app, struct kd_rect r)
         return;
     }
     /* Breadcrumbs of where we are, then the backend and where it stores keys. */
-    char crumbs[200];
-    const char *audit_crumb = kd_view_audit_crumb(app);
+    char crumbs[400], path[300];
+    const char *crumb = drill_crumb(app, path, sizeof path);
+    if (!crumb)
+        crumb = kd_view_audit_crumb(app);
     snprintf(crumbs, sizeof crumbs, "%s %s %s  ",
              app->opt->profile_name ? app->opt->profile_name : "keydeck",
-             kd_crt_utf8() ? "\u203a" : ">", audit_crumb ? audit_crumb : view_name(app->view));
+             kd_crt_utf8() ? "\u203a" : ">", crumb ? crumb : view_name(app->view));
     int used = kd_draw_text(r.y, x, room, KD_TE_STATUSBAR_KEY, crumbs);
     x += used;
     room -= used;

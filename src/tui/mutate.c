@@ -131,6 +131,11 @@ bool kd_mutate_active(const struct kd_app *app)
     return app->mut != NULL;
 }
 
+struct kd_form *kd_mutate_form(struct kd_app *app)
+{
+    return app->mut && app->mut->stage == ST_FORM ? &app->mut->form : NULL;
+}
+
 /* ---- parsing the form's text fields ---- */
 
 static bool parse_int(const char *s, int64_t *out)
@@ -192,53 +197,134 @@ static int parse_ratelimits(const char *s, struct kd_key *k, char *msg, size_t l
     return rc;
 }
 
-/* The credits part of the form -> c.  Returns -1 with msg (for field *bad). */
-static int form_credits(struct kd_form *f, struct kd_credits *c, int *bad, char *msg, size_t len)
+/* The credits text: "" or "unlimited" is unlimited, else a whole number. */
+static bool parse_remaining(const char *s, struct kd_credits *c)
+{
+    c->limited = false;
+    c->remaining = 0;
+    if (!*s || strcmp(s, "unlimited") == 0)
+        return true;
+    c->limited = parse_int(s, &c->remaining);
+    return c->limited;
+}
+
+/* Narrowed to int, a huge value stays out of range instead of wrapping into it. */
+static int narrow_to_int(int64_t v)
+{
+    return (int)(v > 100000 ? 100000 : v < -1 ? -1 : v);
+}
+
+/* A refill of interval iv that passes every rule: the base a probe changes one value of. */
+static struct kd_refill passing_refill(enum kd_refill_interval iv)
+{
+    struct kd_refill r = {.interval = iv, .amount = 1};
+    if (iv == KD_REFILL_MONTHLY)
+        r.refill_day = 1;
+    if (iv == KD_REFILL_EVERY)
+        r.every_ms = KD_REFILL_EVERY_MIN;
+    return r;
+}
+
+/* The form's credits and refill -> c (values that do not parse are left 0). */
+static void form_credits(const struct kd_form *f, struct kd_credits *c)
 {
     memset(c, 0, sizeof *c);
-    const char *cr = kd_form_text(f, F_CREDITS);
-    if (*cr && strcmp(cr, "unlimited") != 0) {
-        if (!parse_int(cr, &c->remaining)) {
-            *bad = F_CREDITS;
-            snprintf(msg, len, "credits: a number or \"unlimited\"");
-            return -1;
-        }
-        c->limited = true;
-    }
+    parse_remaining(kd_form_text(f, F_CREDITS), c);
     c->refill.interval = (enum kd_refill_interval)f->fields[F_REFILL].choice;
-    if (c->refill.interval != KD_REFILL_NONE) {
-        int64_t v = 0;
-        if (!parse_int(kd_form_text(f, F_REFILL_AMOUNT), &c->refill.amount)) {
-            *bad = F_REFILL_AMOUNT;
-            snprintf(msg, len, "refill amount: a number");
-            return -1;
-        }
-        if (c->refill.interval == KD_REFILL_MONTHLY) {
-            if (!parse_int(kd_form_text(f, F_REFILL_DAY), &v)) {
-                *bad = F_REFILL_DAY;
-                snprintf(msg, len, "refill day: a number 1-31");
-                return -1;
-            }
-            c->refill.refill_day = (int)(v > 100000 ? 100000 : v < -1 ? -1 : v);
-        }
-        if (c->refill.interval == KD_REFILL_EVERY) {
-            struct kd_error e;
-            kd_error_clear(&e);
-            if (kd_duration_parse(kd_form_text(f, F_REFILL_EVERY), &c->refill.every_ms, &e)) {
-                *bad = F_REFILL_EVERY;
-                snprintf(msg, len, "refill every: %.140s", e.message);
-                return -1;
-            }
-        }
-    }
+    if (c->refill.interval == KD_REFILL_NONE)
+        return;
+    int64_t v = 0;
+    struct kd_error err;
+    parse_int(kd_form_text(f, F_REFILL_AMOUNT), &c->refill.amount);
+    if (c->refill.interval == KD_REFILL_MONTHLY && parse_int(kd_form_text(f, F_REFILL_DAY), &v))
+        c->refill.refill_day = narrow_to_int(v);
+    if (c->refill.interval == KD_REFILL_EVERY &&
+        kd_duration_parse(kd_form_text(f, F_REFILL_EVERY), &v, &err) == 0)
+        c->refill.every_ms = v;
+}
+
+/*
+ * One field of the credits group on its own.  The engine's rules
+ * (kd_validate_credits) run on a probe holding this field's value, the other
+ * fields at values known to pass: so each invalid field gets its own message,
+ * and a problem in one neither hides nor is blamed on another.
+ */
+static int credits_field_check(const struct kd_form *f, size_t i, char *msg, size_t len)
+{
+    const char *s = kd_form_text(f, i);
+    enum kd_refill_interval iv = (enum kd_refill_interval)f->fields[F_REFILL].choice;
+    struct kd_credits probe = {.limited = true, .refill = passing_refill(KD_REFILL_NONE)};
     struct kd_error err;
     kd_error_clear(&err);
-    if (kd_validate_credits(c, &err) != 0) {
-        /* Point at the field the rule is about. */
-        *bad = strstr(err.field, "Day") || strstr(err.field, "day") ? F_REFILL_DAY
-               : strstr(err.field, "amount") || strstr(err.field, "Amount") ? F_REFILL_AMOUNT
-               : c->refill.interval != KD_REFILL_NONE && !c->limited ? F_REFILL
-                                                                      : F_CREDITS;
+    int64_t v;
+    switch (i) {
+    case F_CREDITS:
+        if (!parse_remaining(s, &probe)) {
+            snprintf(msg, len, "a whole number, or \"unlimited\"");
+            return -1;
+        }
+        break;
+    case F_REFILL: {
+        /* The cross-field rule: a refill needs limited credits.  Credits that
+         * do not parse say so beside themselves, not here. */
+        struct kd_credits c;
+        if (!parse_remaining(kd_form_text(f, F_CREDITS), &c))
+            return 0;
+        probe.limited = c.limited;
+        probe.refill = passing_refill(iv);
+        break;
+    }
+    case F_REFILL_DAY:
+        if (!parse_int(s, &v)) {
+            snprintf(msg, len, "a day of the month, 1-31");
+            return -1;
+        }
+        probe.refill = passing_refill(KD_REFILL_MONTHLY);
+        probe.refill.refill_day = narrow_to_int(v);
+        break;
+    case F_REFILL_EVERY:
+        if (kd_duration_parse(s, &v, &err) != 0) {
+            snprintf(msg, len, "%.150s", err.message);
+            return -1;
+        }
+        probe.refill = passing_refill(KD_REFILL_EVERY);
+        probe.refill.every_ms = v;
+        break;
+    case F_REFILL_AMOUNT:
+        if (!parse_int(s, &v)) {
+            snprintf(msg, len, "a whole number >= 1");
+            return -1;
+        }
+        probe.refill = passing_refill(iv);
+        probe.refill.amount = v;
+        break;
+    default: return 0;
+    }
+    if (kd_validate_credits(&probe, &err) != 0) {
+        snprintf(msg, len, "%.150s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The group as a whole, once each visible field passed on its own: a rule the
+ * probes do not cover (one the engine may add) still refuses the submit, shown
+ * beside the refill choice.
+ */
+static int credits_group_check(const struct kd_form *f, char *msg, size_t len)
+{
+    static const size_t group[] = {F_CREDITS, F_REFILL_DAY, F_REFILL_EVERY, F_REFILL_AMOUNT};
+    char ignored[KD_FORM_MSG_MAX];
+    for (size_t g = 0; g < sizeof group / sizeof group[0]; g++)
+        if (!f->fields[group[g]].hidden &&
+            credits_field_check(f, group[g], ignored, sizeof ignored) != 0)
+            return 0;
+    struct kd_credits c;
+    form_credits(f, &c);
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_validate_credits(&c, &err) != 0) {
         snprintf(msg, len, "%.150s", err.message);
         return -1;
     }
@@ -261,7 +347,7 @@ static int key_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_
             snprintf(msg, len, "byte length: a number 16-255");
             return -1;
         }
-        rc = kd_validate_byte_length((int)(v > 100000 ? 100000 : v < -1 ? -1 : v), &err);
+        rc = kd_validate_byte_length(narrow_to_int(v), &err);
         break;
     case F_EXTID: rc = *s ? kd_validate_external_id(s, &err) : 0; break;
     case F_ENV: rc = *s ? kd_validate_environment(s, &err) : 0; break;
@@ -278,19 +364,13 @@ static int key_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_
             rc = -1;
         break;
     case F_CREDITS:
-    case F_REFILL:
     case F_REFILL_DAY:
     case F_REFILL_EVERY:
-    case F_REFILL_AMOUNT: {
-        struct kd_credits c;
-        int bad = -1;
-        char why[KD_FORM_MSG_MAX];
-        if (form_credits(f, &c, &bad, why, sizeof why) != 0 && bad == (int)i) {
-            snprintf(msg, len, "%s", why);
+    case F_REFILL_AMOUNT: return credits_field_check(f, i, msg, len);
+    case F_REFILL:
+        if (credits_field_check(f, i, msg, len) != 0)
             return -1;
-        }
-        return 0;
-    }
+        return credits_group_check(f, msg, len);
     case F_RATELIMITS: {
         if (!*s)
             return 0;
@@ -508,9 +588,8 @@ static void build_spec(struct kd_mutate *m)
     struct kd_error err;
     if (*kd_form_text(f, F_EXPIRES))
         kd_time_parse(kd_form_text(f, F_EXPIRES), kd_now_ms(), &k->expires, &err);
-    int bad;
     char msg[KD_FORM_MSG_MAX];
-    form_credits(f, &k->credits, &bad, msg, sizeof msg);
+    form_credits(f, &k->credits);
     if (*kd_form_text(f, F_RATELIMITS))
         parse_ratelimits(kd_form_text(f, F_RATELIMITS), k, msg, sizeof msg);
     k->enabled = f->fields[F_ENABLED].on;
@@ -945,7 +1024,7 @@ static int api_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_
             snprintf(msg, len, "byte length: a number 16-255");
             return -1;
         }
-        rc = kd_validate_byte_length((int)(v > 100000 ? 100000 : v < -1 ? -1 : v), &err);
+        rc = kd_validate_byte_length(narrow_to_int(v), &err);
         break;
     default: break;
     }
@@ -1199,6 +1278,20 @@ static void confirm_key(struct kd_app *app, int key)
 
 enum { RL_NAME, RL_LIMIT, RL_DURATION, RL_AUTO };
 
+/* One row checked by the engine's rules, so the editor refuses what the rate
+ * limits field (and the backend) would. */
+static int rl_probe(const char *name, int64_t limit, int64_t duration_ms, char *msg, size_t len)
+{
+    struct kd_ratelimit row = {.name = (char *)name, .limit = limit, .duration_ms = duration_ms};
+    struct kd_error err;
+    kd_error_clear(&err);
+    if (kd_validate_ratelimits(&row, 1, &err) != 0) {
+        snprintf(msg, len, "%.150s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
 static int rl_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
 {
     struct kd_mutate *m = ctx;
@@ -1208,12 +1301,17 @@ static int rl_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t
     kd_error_clear(&err);
     switch (i) {
     case RL_NAME:
+        /* The rows become the rate limits text, NAME LIMIT/DURATION, … */
+        if (strpbrk(s, " \t,")) {
+            snprintf(msg, len, "a name without spaces or commas");
+            return -1;
+        }
         for (size_t r = 0; r < m->rl.n_ratelimits; r++)
             if (strcmp(m->rl.ratelimits[r].name, s) == 0) {
                 snprintf(msg, len, "rate limit \"%.100s\" exists already: names are unique", s);
                 return -1;
             }
-        return 0;
+        return rl_probe(s, 1, KD_RATELIMIT_DURATION_MIN, msg, len);
     case RL_LIMIT:
         if (!parse_int(s, &v) || v < 1) {
             snprintf(msg, len, "limit: a whole number >= 1");
@@ -1225,7 +1323,7 @@ static int rl_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t
             snprintf(msg, len, "%.150s", err.message);
             return -1;
         }
-        return 0;
+        return rl_probe("probe", 1, v, msg, len);
     default: return 0;
     }
 }

@@ -21,6 +21,8 @@ void kd_mutate_start(struct kd_app *app, enum kd_action a);
 /** A form or dialog is open: it takes every key. */
 bool kd_mutate_active(const struct kd_app *app);
 void kd_mutate_key(struct kd_app *app, int key);
+/** The form being filled in, or NULL (a dialog, or nothing, is open); for tests. */
+struct kd_form *kd_mutate_form(struct kd_app *app);
 /** Paint the open form or dialog over the body. */
 void kd_mutate_draw(struct kd_app *app);
 /** What the hint bar says while a form or dialog is open. */

@@ -548,6 +548,12 @@ bool kd_view_audit_back(struct kd_app *app)
     return true;
 }
 
+void kd_view_audit_forget(struct kd_app *app)
+{
+    if (app->audit)
+        app->audit->jumped = false;
+}
+
 const char *kd_view_audit_crumb(const struct kd_app *app)
 {
     if (app->view == KD_VIEW_AUDIT)

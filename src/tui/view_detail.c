@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/chart.h"
 #include "tui/draw.h"
 #include "util/clock.h"
 #include "util/timefmt.h"
@@ -31,6 +32,7 @@ void kd_detail_clear(struct kd_detail *d)
     free(d->for_id);
     d->for_id = NULL;
     d->scroll = 0;
+    d->has_spark = false;
 }
 
 void kd_detail_add(struct kd_detail *d, const char *label, enum kd_theme_elem elem,
@@ -156,31 +158,6 @@ static void meta_lines(struct kd_detail *d, const char *meta)
     free(pretty);
 }
 
-/* Eight levels of bar; ASCII terminals get characters of rising ink. */
-static void sparkline(char *buf, size_t len, const int64_t *v, size_t n)
-{
-    static const char *const utf8[] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
-                                       "\u2585", "\u2586", "\u2587", "\u2588"};
-    static const char *const ascii[] = {" ", ".", ".", ":", "-", "=", "+", "*", "#"};
-    const char *const *lv = kd_crt_utf8() ? utf8 : ascii;
-    int64_t max = 0;
-    for (size_t i = 0; i < n; i++)
-        if (v[i] > max)
-            max = v[i];
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        int level = max ? (int)((v[i] * 8 + max - 1) / max) : 0;
-        const char *g = lv[level];
-        size_t gl = strlen(g);
-        if (used + gl + 1 > len)
-            break;
-        memcpy(buf + used, g, gl);
-        used += gl;
-    }
-    buf[used] = '\0';
-}
-
 static void stats_lines(struct kd_app *app, struct kd_detail *d, const struct kd_key *k,
                         int64_t now)
 {
@@ -204,14 +181,13 @@ static void stats_lines(struct kd_app *app, struct kd_detail *d, const struct kd
                       c == KD_VERIFY_VALID ? KD_TE_LOG_OK : KD_TE_LOG_ERROR, "%lld",
                       (long long)st.by_code[c]);
     }
-    /* 60 buckets over the window, folded pairwise to 30 columns so it fits narrow panes */
-    int64_t folded[KD_STATS_BUCKETS / 2];
-    for (int i = 0; i < KD_STATS_BUCKETS / 2; i++)
-        folded[i] = st.buckets[2 * i] + st.buckets[2 * i + 1];
-    char spark[KD_STATS_BUCKETS * 4];
-    sparkline(spark, sizeof spark, folded, KD_STATS_BUCKETS / 2);
-    if (st.total)
-        kd_detail_add(d, "activity", KD_TE_CHART, "%s", spark);
+    /* The buckets are kept and folded to the pane's width when painted. */
+    if (st.total) {
+        memcpy(d->spark, st.buckets, sizeof d->spark);
+        d->has_spark = true;
+        d->spark_line = d->n;
+        kd_detail_add(d, "activity", KD_TE_CHART, "%s", "");
+    }
     kd_stats_free(&st);
 }
 
@@ -294,11 +270,14 @@ void kd_view_detail_follow(struct kd_app *app)
         kd_view_audit_detail(app);
         return;
     }
-    if (app->view != KD_VIEW_MAIN) {
+    /* A permission's keys (the drill-down) get the same detail as the keys pane. */
+    bool side_keys = app->view == KD_VIEW_PERM_KEYS;
+    if (app->view != KD_VIEW_MAIN && !side_keys) {
         kd_view_side_detail(app);
         return;
     }
-    const struct kd_key *sel = kd_vlist_selected(&app->keys);
+    const struct kd_key *sel = side_keys ? kd_view_side_selected_key(app)
+                                         : kd_vlist_selected(&app->keys);
     const char *id = sel ? sel->id : NULL;
     struct kd_detail *d = &app->detail;
     if (d->for_id && id && strcmp(d->for_id, id) == 0)
@@ -329,6 +308,29 @@ void kd_view_detail_follow(struct kd_app *app)
     kd_key_free(&k);
 }
 
+/* The window's buckets in at most width cells: neighbours are summed in
+ * groups just large enough to fit, so the newest traffic (at the right) is
+ * never cut off however narrow the pane. */
+static void sparkline_fit(const int64_t *buckets, int width, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    if (width <= 0)
+        return;
+    int group = (KD_STATS_BUCKETS + width - 1) / width;
+    int64_t folded[KD_STATS_BUCKETS];
+    size_t cells = 0;
+    /* Groups end at the newest bucket; a short group, if any, is the oldest. */
+    int first = KD_STATS_BUCKETS % group ? KD_STATS_BUCKETS % group - group : 0;
+    for (int start = first; start < KD_STATS_BUCKETS; start += group) {
+        int64_t sum = 0;
+        for (int i = start; i < start + group; i++)
+            if (i >= 0)
+                sum += buckets[i];
+        folded[cells++] = sum;
+    }
+    kd_chart_sparkline(folded, cells, width, kd_crt_utf8(), out, outlen);
+}
+
 void kd_view_detail_draw(struct kd_app *app, struct kd_rect r, bool focused)
 {
     const char *title = "Detail";
@@ -356,8 +358,15 @@ void kd_view_detail_draw(struct kd_app *app, struct kd_rect r, bool focused)
         const struct kd_detail_line *l = &d->lines[i];
         int y = in.y + row;
         if (l->label) {
+            int value_w = in.w - label_w - 2;
+            const char *value = l->value;
+            char spark[KD_STATS_BUCKETS * 4];
+            if (d->has_spark && i == d->spark_line) {
+                sparkline_fit(d->spark, value_w, spark, sizeof spark);
+                value = spark;
+            }
             kd_draw_text(y, in.x + 1, label_w, KD_TE_FORM_LABEL, l->label);
-            kd_draw_text(y, in.x + 2 + label_w, in.w - label_w - 2, l->elem, l->value);
+            kd_draw_text(y, in.x + 2 + label_w, value_w, l->elem, value);
         } else {
             kd_draw_text(y, in.x + 1, in.w - 1, l->elem, l->value);
         }

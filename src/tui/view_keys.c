@@ -105,6 +105,33 @@ static const struct {
 };
 
 #define NAME_MIN 10
+/* Starts are prefix_ + 4: the column grows to the longest on screen, up to a
+ * cap so a long prefix cannot squeeze the name out.  It does not shrink below
+ * the table's width: short starts leave the room to the name as before. */
+#define START_MAX 20
+
+/* The Start column's width for this paint; header and rows must agree. */
+static int start_w = 10;
+
+static int col_width(int c)
+{
+    return c == C_START ? start_w : cols[c].width;
+}
+
+/* The longest start among the rows in view, clamped to [table width, cap]. */
+static void fit_start(struct kd_vlist *keys, int rows)
+{
+    start_w = cols[C_START].width;
+    kd_vlist_clamp(keys, rows);
+    for (int i = 0; i < rows; i++) {
+        const struct kd_key *k = kd_vlist_row(keys, keys->top + (size_t)i);
+        if (!k)
+            break;
+        int w = k->start ? kd_text_width(k->start) : 0;
+        if (w > start_w)
+            start_w = w < START_MAX ? w : START_MAX;
+    }
+}
 
 /* Which columns fit in w (1 column of gap after each). */
 static void fit_columns(int w, bool shown[C_COUNT], int *name_w)
@@ -115,7 +142,7 @@ static void fit_columns(int w, bool shown[C_COUNT], int *name_w)
         int used = 0;
         for (int c = 1; c < C_COUNT; c++)
             if (shown[c])
-                used += cols[c].width + 1;
+                used += col_width(c) + 1;
         if (w - used >= NAME_MIN || drop > 3) {
             *name_w = w - used > 1 ? w - used : 1;
             return;
@@ -209,10 +236,10 @@ static void key_row(struct kd_app *app, const void *row, int y, int x, int w,
             break;
         }
         if (c == C_CREDITS)
-            kd_draw_text_right(y, cx, cols[c].width, e, buf);
+            kd_draw_text_right(y, cx, col_width(c), e, buf);
         else
-            kd_draw_text(y, cx, cols[c].width, e, buf);
-        cx += cols[c].width + 1;
+            kd_draw_text(y, cx, col_width(c), e, buf);
+        cx += col_width(c) + 1;
     }
 }
 
@@ -226,7 +253,7 @@ static void header(struct kd_app *app, int y, int x, int w)
     for (int c = 0; c < C_COUNT; c++) {
         if (!shown[c])
             continue;
-        int cw = c == C_NAME ? name_w : cols[c].width;
+        int cw = c == C_NAME ? name_w : col_width(c);
         bool sorted = cols[c].sort >= 0 && (int)app->sort == cols[c].sort &&
                       app->sort != KD_SORT_CREATED;
         char t[48];
@@ -257,8 +284,9 @@ void kd_view_keys_draw(struct kd_app *app, struct kd_rect r, bool focused)
     struct kd_rect in = kd_pane_frame(app, r, KD_PANE_KEYS, focused, 2, title, &app->keys, note);
     if (in.h < 2 || in.w < 4)
         return;
-    header(app, in.y, in.x, in.w);
     struct kd_rect rows = {in.x, in.y + 1, in.w, in.h - 1};
+    fit_start(&app->keys, rows.h);
+    header(app, in.y, in.x, in.w);
     if (!app->keys_api_id) {
         kd_draw_text(rows.y, rows.x + 1, rows.w - 1, KD_TE_MUTED, "no API selected");
         return;

@@ -42,7 +42,12 @@ KD_SCREEN_TESTS = \
 	tests/screen/audit_accept \
 	tests/screen/audit_readonly \
 	tests/screen/audit_clean \
-	tests/screen/audit_log
+	tests/screen/audit_log \
+	tests/screen/form_rules \
+	tests/screen/edit_audit \
+	tests/screen/drill \
+	tests/screen/log_columns \
+	tests/screen/key_columns
 EXTRA_DIST += tests/screen/run.sh \
 	$(KD_SCREEN_TESTS:=.keys) $(KD_SCREEN_TESTS:=.expected)
 

@@ -1,5 +1,6 @@
 /* test_tui_form.c — the form widget's logic: editing by character (UTF-8),
- * moving, validation, refused submit, discard confirmation, the picker. */
+ * moving, validation, refused submit, discard confirmation, the picker; and
+ * the create-key form's credits and refill rules, field by field. */
 #include "tui/form.h"
 
 #include <curses.h>
@@ -7,7 +8,7 @@
 
 #include "test.h"
 #include "tui/keyname.h"
-#include "tui/mutate.h" /* kd_rbac_load_names: the pickers' options */
+#include "tui/mutate.h" /* the create-key form; kd_rbac_load_names: the pickers' options */
 
 static void type(struct kd_form *f, const char *s)
 {
@@ -243,6 +244,173 @@ START_TEST(test_picker_options_load_every_page)
 }
 END_TEST
 
+/* ---- the create-key form (mutate.c) on a local keystore ---- */
+
+struct key_form_env {
+    struct kd_backend *b;
+    struct kd_app app;
+    struct kd_api api;
+};
+
+static void key_form_open(struct key_form_env *e)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/form.db", kd_test_tmpdir());
+    struct kd_local_options lo = {.keystore_path = path, .actor = "tester",
+                                  .create_if_missing = true};
+    struct kd_error err;
+    kd_error_clear(&err);
+    memset(e, 0, sizeof *e);
+    e->b = kd_backend_local_open(&lo, &err);
+    ck_assert_msg(e->b != NULL, "open: %s", err.message);
+    struct kd_api spec;
+    memset(&spec, 0, sizeof spec);
+    spec.name = "payments";
+    ck_assert_msg(kd_backend_api_create(e->b, &spec, &e->api, &err) == 0, "%s", err.message);
+    e->app.b = e->b;
+    e->app.view = KD_VIEW_MAIN;
+    e->app.keys_api_id = e->api.id;
+    kd_mutate_start(&e->app, KD_ACT_NEW_KEY);
+    ck_assert_ptr_nonnull(kd_mutate_form(&e->app));
+}
+
+static void key_form_close(struct key_form_env *e)
+{
+    kd_mutate_free(&e->app);
+    kd_api_free(&e->api);
+    kd_backend_close(e->b);
+}
+
+static size_t field_named(struct kd_form *f, const char *label)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->fields[i].label, label) == 0)
+            return i;
+    ck_abort_msg("no field %s", label);
+    return 0;
+}
+
+static void press(struct key_form_env *e, int key)
+{
+    kd_mutate_key(&e->app, key);
+}
+
+/* Tab to the field, as a user would (hidden fields are skipped on the way). */
+static struct kd_form_field *go_to(struct key_form_env *e, const char *label)
+{
+    struct kd_form *f = kd_mutate_form(&e->app);
+    size_t want = field_named(f, label);
+    for (size_t n = 0; f->focus != want && n < f->n; n++)
+        press(e, KD_KEY_TAB);
+    ck_assert_msg(f->focus == want, "cannot reach %s", label);
+    return &f->fields[want];
+}
+
+static void fill(struct key_form_env *e, const char *label, const char *text)
+{
+    go_to(e, label);
+    press(e, 21 /* Ctrl-U */);
+    for (const char *c = text; *c; c++)
+        press(e, (unsigned char)*c);
+}
+
+static void choose(struct key_form_env *e, const char *label, const char *choice)
+{
+    struct kd_form_field *fl = go_to(e, label);
+    for (int n = 0; strcmp(fl->choices[fl->choice], choice) != 0 && n < fl->n_choices; n++)
+        press(e, ' ');
+    ck_assert_str_eq(fl->choices[fl->choice], choice);
+}
+
+static struct kd_form_field *field(struct key_form_env *e, const char *label)
+{
+    struct kd_form *f = kd_mutate_form(&e->app);
+    return &f->fields[field_named(f, label)];
+}
+
+/* Each of credits, refill every and refill amount has its own message, and a
+ * refused submit lands on the topmost invalid one, not on one below it. */
+START_TEST(test_key_form_credits_fields_each_checked)
+{
+    struct key_form_env e;
+    key_form_open(&e);
+    fill(&e, "credits", "500");
+    choose(&e, "refill", "every");
+    fill(&e, "refill every", "90x");
+    press(&e, 19 /* Ctrl-S */);
+    struct kd_form *f = kd_mutate_form(&e.app);
+    ck_assert_ptr_nonnull(f); /* refused: still the form */
+    ck_assert_uint_eq(f->focus, field_named(f, "refill every"));
+    ck_assert(field(&e, "refill every")->invalid);
+    ck_assert_str_eq(field(&e, "refill amount")->msg, "required");
+    ck_assert(!field(&e, "credits")->invalid && !field(&e, "refill")->invalid);
+    ck_assert_msg(strncmp(e.app.message, "refill every: ", 14) == 0, "%s", e.app.message);
+
+    /* Bad credits: the credits field says so, the refill every keeps its own
+     * message, and the refill choice does not blame itself. */
+    fill(&e, "credits", "abc");
+    ck_assert_str_eq(field(&e, "credits")->msg, "a whole number, or \"unlimited\"");
+    ck_assert(field(&e, "refill every")->invalid);
+    ck_assert(!field(&e, "refill")->invalid);
+    press(&e, 19);
+    ck_assert_uint_eq(f->focus, field_named(f, "credits"));
+
+    /* Fixed one by one, each message goes with its own field. */
+    fill(&e, "credits", "500");
+    fill(&e, "refill every", "500ms"); /* parses, but shorter than a refill may be */
+    ck_assert_msg(strstr(field(&e, "refill every")->msg, "too short") != NULL, "%s",
+                  field(&e, "refill every")->msg);
+    fill(&e, "refill every", "1h");
+    ck_assert(!field(&e, "refill every")->invalid);
+    fill(&e, "refill amount", "0");
+    ck_assert_msg(strstr(field(&e, "refill amount")->msg, "at least 1") != NULL, "%s",
+                  field(&e, "refill amount")->msg);
+    fill(&e, "refill amount", "1x");
+    ck_assert_str_eq(field(&e, "refill amount")->msg, "a whole number >= 1");
+    fill(&e, "refill amount", "100");
+    press(&e, 19);
+    ck_assert_ptr_null(kd_mutate_form(&e.app)); /* on to the summary */
+    key_form_close(&e);
+}
+END_TEST
+
+/* The cross-field rules stay: a refill needs limited credits, a monthly one a
+ * day from 1 to 31, and credits may not be negative. */
+START_TEST(test_key_form_credits_cross_rules)
+{
+    struct key_form_env e;
+    key_form_open(&e);
+    struct kd_form *f = kd_mutate_form(&e.app);
+    choose(&e, "refill", "monthly");
+    fill(&e, "refill day", "32");
+    fill(&e, "refill amount", "10");
+    ck_assert_msg(strstr(field(&e, "refill")->msg, "requires limited credits") != NULL, "%s",
+                  field(&e, "refill")->msg);
+    ck_assert_msg(strstr(field(&e, "refill day")->msg, "1 to 31") != NULL, "%s",
+                  field(&e, "refill day")->msg);
+    ck_assert(!field(&e, "credits")->invalid && !field(&e, "refill amount")->invalid);
+    press(&e, 19);
+    ck_assert_uint_eq(f->focus, field_named(f, "refill"));
+
+    fill(&e, "credits", "unlimited"); /* still not limited */
+    ck_assert(field(&e, "refill")->invalid);
+    fill(&e, "credits", "-5");
+    ck_assert_msg(strstr(field(&e, "credits")->msg, "negative") != NULL, "%s",
+                  field(&e, "credits")->msg);
+    fill(&e, "credits", "0");
+    ck_assert(!field(&e, "credits")->invalid && !field(&e, "refill")->invalid);
+    press(&e, 19);
+    ck_assert_uint_eq(f->focus, field_named(f, "refill day"));
+    fill(&e, "refill day", "31");
+    /* No refill: the refill fields are hidden and no longer checked. */
+    fill(&e, "refill day", "x");
+    choose(&e, "refill", "none");
+    press(&e, 19);
+    ck_assert_ptr_null(kd_mutate_form(&e.app));
+    key_form_close(&e);
+}
+END_TEST
+
 static void add_cases(TCase *tc)
 {
     tcase_add_test(tc, test_wide_edit);
@@ -253,6 +421,8 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, test_picker_filters_and_ticks);
     tcase_add_test(tc, test_picker_offers_to_create);
     tcase_add_test(tc, test_picker_options_load_every_page);
+    tcase_add_test(tc, test_key_form_credits_fields_each_checked);
+    tcase_add_test(tc, test_key_form_credits_cross_rules);
 }
 
 KD_TEST_MAIN(add_cases)
