@@ -222,6 +222,12 @@ void kd_view_apis_draw(struct kd_app *app, struct kd_rect r, bool focused);
 void kd_view_keys_init(struct kd_app *app);
 /** Point the keys list at the API selected in the APIs pane (DATA when it changed). */
 void kd_view_keys_follow(struct kd_app *app);
+/**
+ * In the main view (the caller has switched to it): select api_id in the APIs
+ * pane and key_id in its keys pane, focus the keys pane; when the key is not
+ * found, focus the APIs pane and say so.  Returns whether it was found.
+ */
+bool kd_view_keys_select(struct kd_app *app, const char *api_id, const char *key_id);
 void kd_view_keys_draw(struct kd_app *app, struct kd_rect r, bool focused);
 /** Load the detail of the selected row when it changed. */
 void kd_view_detail_follow(struct kd_app *app);

@@ -23,7 +23,6 @@
 #include "util/xalloc.h"
 
 /* How far Enter looks through an API's keys for the finding's key. */
-#define JUMP_SCAN_MAX 20000
 
 enum row_kind { ROW_RULE, ROW_FINDING, ROW_ACCEPTED, ROW_CLEAN };
 
@@ -468,32 +467,6 @@ static const struct kd_audit_finding *selected_finding(struct kd_app *app)
     return row && row->kind == ROW_FINDING ? row->finding : NULL;
 }
 
-static bool select_row(struct kd_vlist *l, int height, size_t limit, const char *id,
-                       const char *(*row_id)(const void *))
-{
-    for (size_t i = 0; i < limit; i++) {
-        const void *row = kd_vlist_row(l, i);
-        if (!row)
-            return false;
-        if (strcmp(row_id(row), id) == 0) {
-            kd_vlist_first(l, height);
-            kd_vlist_move(l, (long)i, height);
-            return true;
-        }
-    }
-    return false;
-}
-
-static const char *api_row_id(const void *row)
-{
-    return ((const struct kd_api *)row)->id;
-}
-
-static const char *key_row_id(const void *row)
-{
-    return ((const struct kd_key *)row)->id;
-}
-
 /* Show f's key in the main view: its API in the APIs pane, it in the keys pane. */
 static bool jump_to_key(struct kd_app *app, const struct kd_audit_finding *f)
 {
@@ -511,20 +484,7 @@ static bool jump_to_key(struct kd_app *app, const struct kd_audit_finding *f)
     v->back_top = app->side.top;
     kd_app_run_action(app, KD_ACT_VIEW_APIS, NULL);
     v->jumped = true;
-    bool found = select_row(&app->apis, kd_app_list_height(app, KD_PANE_APIS), JUMP_SCAN_MAX,
-                            api_id, api_row_id);
-    kd_view_keys_follow(app);
-    if (found && app->filter[KD_PANE_KEYS][0]) {
-        app->filter[KD_PANE_KEYS][0] = '\0';
-        kd_vlist_reset(&app->keys);
-    }
-    if (found)
-        found = select_row(&app->keys, kd_app_list_height(app, KD_PANE_KEYS), JUMP_SCAN_MAX,
-                           key_id, key_row_id);
-    kd_app_run_action(app, found ? KD_ACT_FOCUS_2 : KD_ACT_FOCUS_1, NULL);
-    if (!found)
-        kd_app_message(app, KD_TE_MSG_WARNING, "key %s not found in its API's list", key_id);
-    kd_app_dirty_all(app);
+    bool found = kd_view_keys_select(app, api_id, key_id);
     free(key_id);
     free(api_id);
     return found;

@@ -85,6 +85,55 @@ void kd_view_keys_follow(struct kd_app *app)
     kd_app_dirty(app, KD_AREA_DETAIL, KD_DIRTY_PAINT);
 }
 
+/* Select the row whose id is id, looking at most KD_SELECT_SCAN_MAX rows down:
+ * a huge list is not walked to its end. */
+#define KD_SELECT_SCAN_MAX 20000
+
+static bool select_row(struct kd_vlist *l, int height, const char *id,
+                       const char *(*row_id)(const void *))
+{
+    for (size_t i = 0; i < KD_SELECT_SCAN_MAX; i++) {
+        const void *row = kd_vlist_row(l, i);
+        if (!row)
+            return false;
+        if (strcmp(row_id(row), id) == 0) {
+            kd_vlist_first(l, height);
+            kd_vlist_move(l, (long)i, height);
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *api_row_id(const void *row)
+{
+    return ((const struct kd_api *)row)->id;
+}
+
+static const char *key_row_id(const void *row)
+{
+    return ((const struct kd_key *)row)->id;
+}
+
+bool kd_view_keys_select(struct kd_app *app, const char *api_id, const char *key_id)
+{
+    bool found = select_row(&app->apis, kd_app_list_height(app, KD_PANE_APIS), api_id,
+                            api_row_id);
+    kd_view_keys_follow(app);
+    if (found && app->filter[KD_PANE_KEYS][0]) {
+        app->filter[KD_PANE_KEYS][0] = '\0';
+        kd_vlist_reset(&app->keys);
+    }
+    if (found)
+        found = select_row(&app->keys, kd_app_list_height(app, KD_PANE_KEYS), key_id,
+                           key_row_id);
+    kd_app_run_action(app, found ? KD_ACT_FOCUS_2 : KD_ACT_FOCUS_1, NULL);
+    if (!found)
+        kd_app_message(app, KD_TE_MSG_WARNING, "key %s not found in its API's list", key_id);
+    kd_app_dirty_all(app);
+    return found;
+}
+
 /* ---- the table ---- */
 
 enum col { C_NAME, C_START, C_STATE, C_EXPIRES, C_CREDITS, C_LIMITS, C_LAST, C_COUNT };

@@ -754,33 +754,6 @@ static void show_level(struct kd_app *app, enum kd_view view, const char *filter
     kd_app_dirty_all(app);
 }
 
-static bool select_row_by_id(struct kd_vlist *l, int height, const char *id,
-                             const char *(*row_id)(const void *))
-{
-    /* Bounded like the audit view's jump: a huge list is not walked to its end. */
-    for (size_t i = 0; i < 20000; i++) {
-        const void *row = kd_vlist_row(l, i);
-        if (!row)
-            return false;
-        if (strcmp(row_id(row), id) == 0) {
-            kd_vlist_first(l, height);
-            kd_vlist_move(l, (long)i, height);
-            return true;
-        }
-    }
-    return false;
-}
-
-static const char *api_id_of(const void *row)
-{
-    return ((const struct kd_api *)row)->id;
-}
-
-static const char *key_id_of(const void *row)
-{
-    return ((const struct kd_key *)row)->id;
-}
-
 /* The main view on one key: its API selected, then the key in the keys pane. */
 static void open_key_in_main(struct kd_app *app, const char *api_id, const char *key_id)
 {
@@ -789,20 +762,7 @@ static void open_key_in_main(struct kd_app *app, const char *api_id, const char 
     memset(&app->drill, 0, sizeof app->drill);
     kd_app_run_action(app, KD_ACT_VIEW_APIS, NULL);
     app->drill = keep;
-    bool found = select_row_by_id(&app->apis, kd_app_list_height(app, KD_PANE_APIS), api_id,
-                                  api_id_of);
-    kd_view_keys_follow(app);
-    if (found && app->filter[KD_PANE_KEYS][0]) {
-        app->filter[KD_PANE_KEYS][0] = '\0';
-        kd_vlist_reset(&app->keys);
-    }
-    if (found)
-        found = select_row_by_id(&app->keys, kd_app_list_height(app, KD_PANE_KEYS), key_id,
-                                 key_id_of);
-    kd_app_run_action(app, found ? KD_ACT_FOCUS_2 : KD_ACT_FOCUS_1, NULL);
-    if (!found)
-        kd_app_message(app, KD_TE_MSG_WARNING, "key %s not found in its API's list", key_id);
-    kd_app_dirty_all(app);
+    kd_view_keys_select(app, api_id, key_id);
 }
 
 bool kd_view_drill_open(struct kd_app *app)
