@@ -22,8 +22,6 @@
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
-/* How far Enter looks through an API's keys for the finding's key. */
-
 enum row_kind { ROW_RULE, ROW_FINDING, ROW_ACCEPTED, ROW_CLEAN };
 
 struct audit_row {
