@@ -39,7 +39,7 @@ static const char *sort_expr(enum kd_key_sort sort)
 #define WHERE_FILTERS                                                                    \
     "k.api_id = ?1 AND k.deleted_at IS NULL AND (?2 IS NULL OR k.external_id = ?2) "     \
     "AND (?3 IS NULL OR " LIKE("k.name") " OR " LIKE("k.start")                          \
-    " OR substr(k.id, 1, length(?4)) = ?4 OR " LIKE("k.external_id") " OR " LIKE("k.meta") ")"
+    " OR substr(k.id, 1, length(?7)) = ?7 OR " LIKE("k.external_id") " OR " LIKE("k.meta") ")"
 
 /*
  * The statement for one sort, direction and "has a cursor".  Built once per
@@ -151,15 +151,59 @@ static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const c
 {
     sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
     kd_keyrow_bind_text(st, 2, q->external_id, true);
-    /* ?3: the LIKE pattern for text columns; ?4: the raw filter, which ids match
-     * only from their start (short patterns would match random id letters). */
+    /* ?3: the LIKE pattern for text columns; ?7: the raw filter, which ids match
+     * only from their start (short patterns would match random id letters).
+     * Not ?4: the list statement's keyset takes ?4 and ?5 for the cursor, and
+     * sharing it made pages after the first of a sorted, filtered list lose the
+     * keys that matched by id. */
     if (pattern) {
         sqlite3_bind_text(st, 3, pattern, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, q->page.filter, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, q->page.filter, -1, SQLITE_STATIC);
     } else {
         sqlite3_bind_null(st, 3);
-        sqlite3_bind_null(st, 4);
+        sqlite3_bind_null(st, 7);
     }
+}
+
+/* A filtered count stops here: past it the total is shown as "at least". */
+#define KD_FILTER_COUNT_CAP 10000
+
+/*
+ * out->total for a query that wants it.  Unfiltered: the API's live count,
+ * kept by triggers.  Filtered: a first page that is not full is the whole
+ * answer (the rare pattern, which scanned every key already, pays nothing
+ * more); otherwise count, but stop at KD_FILTER_COUNT_CAP matches (-1 beyond),
+ * so a common pattern does not scan a million keys for a number.
+ */
+static int count_keys(struct kd_store *s, const struct kd_key_query *q, const char *pattern,
+                      bool first_page, bool more, struct kd_key_page *out, struct kd_error *err)
+{
+    bool filtered = (q->external_id && *q->external_id) || pattern;
+    if (filtered && first_page && !more) {
+        out->total = (int64_t)out->len;
+        return 0;
+    }
+    sqlite3_stmt *st =
+        filtered ? kd_store_stmt(s,
+                                 "SELECT count(*) FROM (SELECT 1 FROM keys k WHERE " WHERE_FILTERS
+                                 " LIMIT ?5)",
+                                 err)
+                 : kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1", err);
+    if (!st)
+        return -1;
+    if (filtered) {
+        bind_filters(st, q, pattern);
+        sqlite3_bind_int(st, 5, KD_FILTER_COUNT_CAP + 1);
+    } else {
+        sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
+    }
+    int rc = sqlite3_step(st);
+    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return kd_store_fail(s, err, "counting keys");
+    out->total = filtered && n > KD_FILTER_COUNT_CAP ? -1 : n;
+    return 0;
 }
 
 int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
@@ -184,27 +228,6 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
     if (q->page.cursor && *q->page.cursor &&
         cursor_decode(q->page.cursor, q->sort, desc, &cur_value, &cur_id, err) < 0)
         goto out;
-
-    if (q->page.want_total) {
-        /* Unfiltered, the API's live count is kept by triggers; a filter counts. */
-        bool filtered = (q->external_id && *q->external_id) || pattern;
-        sqlite3_stmt *st =
-            filtered ? kd_store_stmt(s, "SELECT count(*) FROM keys k WHERE " WHERE_FILTERS, err)
-                     : kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1", err);
-        if (!st)
-            goto out;
-        if (filtered)
-            bind_filters(st, q, pattern);
-        else
-            sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        out->total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW) {
-            kd_store_fail(s, err, "counting keys");
-            goto out;
-        }
-    }
 
     sqlite3_stmt *st = kd_store_stmt(s, list_sql(q->sort, desc, cur_id != NULL), err);
     if (!st)
@@ -245,6 +268,8 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
         free(out->next_cursor);
         out->next_cursor = NULL;
     }
+    if (q->page.want_total && count_keys(s, q, pattern, cur_id == NULL, more, out, err) < 0)
+        goto out;
     if (kd_keyrow_load_children(s, out->items, rids, out->len, q->include_grants, now, err) < 0)
         goto out;
     ret = 0;

@@ -194,6 +194,59 @@ START_TEST(live_key_counts_follow_every_change)
 }
 END_TEST
 
+/* Filtered lists: keys matching only by id survive onto later pages of a sorted
+ * list, and totals are exact for small results and for pages of many. */
+START_TEST(filtered_pages_and_totals)
+{
+    struct kd_store *s = fx_open();
+    fx_world(s);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    spec.name = kd_xstrdup("zeta");
+    struct kd_key_secret x;
+    fx_create(s, &spec, &x); /* matches the filter (its id) by id only */
+    kd_key_free(&spec);
+    kd_key_init(&spec);
+    spec.name = kd_xasprintf("%s-copy", x.key_id); /* matches by name, sorts first */
+    struct kd_key_secret y;
+    fx_create(s, &spec, &y);
+    kd_key_free(&spec);
+
+    struct kd_key_query q = {.api_id = "api_main", .sort = KD_SORT_NAME};
+    q.page.filter = x.key_id;
+    q.page.limit = 1;
+    q.page.want_total = true;
+    struct kd_key_page p1, p2;
+    ck_assert_msg(kd_engine_key_list(s, &q, &p1, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(p1.len, 1);
+    ck_assert_str_eq(p1.items[0].id, y.key_id);
+    ck_assert_int_eq(p1.total, 2);
+    ck_assert_ptr_nonnull(p1.next_cursor);
+    q.page.cursor = p1.next_cursor;
+    ck_assert_msg(kd_engine_key_list(s, &q, &p2, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(p2.len, 1);
+    ck_assert_str_eq(p2.items[0].id, x.key_id);
+    kd_key_page_free(&p1);
+    kd_key_page_free(&p2);
+
+    /* A page not full: its length is the total, no count needed. */
+    struct kd_key_query q2 = {.api_id = "api_main", .page = {.filter = "zeta", .limit = 10,
+                                                             .want_total = true}};
+    ck_assert_int_eq(kd_engine_key_list(s, &q2, &p1, &err), 0);
+    ck_assert_uint_eq(p1.len, 1);
+    ck_assert_int_eq(p1.total, 1);
+    kd_key_page_free(&p1);
+    /* Unfiltered: the live count. */
+    q2.page.filter = NULL;
+    ck_assert_int_eq(kd_engine_key_list(s, &q2, &p1, &err), 0);
+    ck_assert_int_eq(p1.total, 2);
+    kd_key_page_free(&p1);
+    kd_key_secret_free(&x);
+    kd_key_secret_free(&y);
+    kd_store_close(s);
+}
+END_TEST
+
 START_TEST(create_every_field_then_get)
 {
     struct kd_store *s = fx_open();
@@ -1091,6 +1144,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, set_roles_and_permissions);
     tcase_add_test(tc, import_unkey_digest_then_verify);
     tcase_add_test(tc, create_many_in_batches);
+    tcase_add_test(tc, filtered_pages_and_totals);
     tcase_add_test(tc, credits_set_while_refill_due);
     tcase_add_test(tc, live_key_counts_follow_every_change);
 }
