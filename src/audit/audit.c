@@ -228,8 +228,9 @@ static int scan_keys(struct kd_backend *b, const struct kd_audit_options *opt,
             r->keys++;
             size_t n = kd_audit_check_key(k, opt->thresholds, opt->now_ms, hits);
             for (size_t h = 0; h < n; h++)
-                add_finding(r, hits[h].rule, k->id, "key", k->name, api_id,
-                            kd_xstrdup(hits[h].message));
+                if (!r->skipped[hits[h].rule])
+                    add_finding(r, hits[h].rule, k->id, "key", k->name, api_id,
+                                kd_xstrdup(hits[h].message));
             if (k->name && *k->name)
                 pairs_push(&names, k->name, k->id);
             if (k->external_id && *k->external_id)
@@ -294,6 +295,10 @@ int kd_audit_run(struct kd_backend *b, const struct kd_audit_options *opt,
                  struct kd_audit_report *out, struct kd_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* A key that does not say whether it is recoverable would pass KD012
+     * silently: the rule is not run at all, and the report says so. */
+    if (!(kd_backend_capabilities(b) & KD_CAP_FULL_KEYS))
+        out->skipped[KD_RULE_RECOVERABLE] = true;
     struct pairs owners = {0};
     int rc = collect_apis(b, opt, &out->api_ids, err);
     out->apis = out->api_ids.len;

@@ -64,6 +64,9 @@ struct kd_audit_report {
     size_t open_by_severity[KD_SEV_COUNT];
     size_t accepted_count;
     struct kd_strlist api_ids; /* findings' api_id point into this */
+    /* Rules the backend gives no data for (KD012 on a v2 server, which does
+     * not say whether a key is recoverable): not run, and said so. */
+    bool skipped[KD_RULE_COUNT];
 };
 
 /** Run every rule.  On error the report is freed and -1 returned. */

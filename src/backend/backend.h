@@ -43,6 +43,9 @@ enum kd_capability {
     KD_CAP_REVEAL = 1u << 6,      /* recoverable keys can be revealed */
     KD_CAP_CHANGE_TOKEN = 1u << 7, /* cheap "did anything change" probe */
     KD_CAP_READONLY = 1u << 8,    /* every mutation is refused */
+    /* Keys come back with every field: recoverable, environment, byte length,
+     * usage counts.  A v2 server reports none of these (they read as unset). */
+    KD_CAP_FULL_KEYS = 1u << 9,
 };
 
 #define KD_MUTATES 1

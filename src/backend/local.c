@@ -239,7 +239,7 @@ static unsigned local_capabilities(struct kd_backend *b)
 {
     (void)b;
     return KD_CAP_LIST_APIS | KD_CAP_TOTALS | KD_CAP_SORT | KD_CAP_FILTER | KD_CAP_STATS |
-           KD_CAP_AUDIT_LOG | KD_CAP_REVEAL | KD_CAP_CHANGE_TOKEN;
+           KD_CAP_AUDIT_LOG | KD_CAP_REVEAL | KD_CAP_CHANGE_TOKEN | KD_CAP_FULL_KEYS;
 }
 
 static const char *local_describe(struct kd_backend *b)

@@ -71,6 +71,12 @@ static void print_json(const struct kd_audit_report *r, enum kd_audit_severity m
     json_object_set_new(sum, "open", json_integer((json_int_t)kd_audit_report_open(r, min)));
     json_object_set_new(sum, "openBySeverity", bysev);
     json_object_set_new(sum, "accepted", json_integer((json_int_t)r->accepted_count));
+    json_t *skipped = json_array();
+    for (int rule = 0; rule < KD_RULE_COUNT; rule++)
+        if (r->skipped[rule])
+            json_array_append_new(skipped,
+                                  json_string(kd_audit_rule_info((enum kd_audit_rule)rule)->id));
+    json_object_set_new(sum, "notEvaluated", skipped);
     json_t *doc = json_object();
     json_object_set_new(doc, "findings", open);
     json_object_set_new(doc, "accepted", acc);
@@ -169,6 +175,11 @@ static void print_text(const struct kd_audit_report *r, enum kd_audit_severity m
     printf("%s, %zu accepted; audited %zu API(s), %zu key(s), %zu role(s), %zu "
            "permission(s)\n",
            open ? ")" : "", r->accepted_count, r->apis, r->keys, r->roles, r->permissions);
+    for (int rule = 0; rule < KD_RULE_COUNT; rule++)
+        if (r->skipped[rule])
+            printf("not evaluated: %s %s (this backend does not report what it needs)\n",
+                   kd_audit_rule_info((enum kd_audit_rule)rule)->id,
+                   kd_audit_rule_info((enum kd_audit_rule)rule)->name);
 }
 
 static int audit_run(struct kd_cli *c, int argc, char **argv)

@@ -350,6 +350,13 @@ static const char *view_title(struct kd_audit_view *v)
                  kd_audit_report_open(&v->report, KD_SEV_INFO),
                  kd_audit_report_open(&v->report, KD_SEV_INFO) == 1 ? "" : "s",
                  v->report.accepted_count);
+    /* A rule the backend cannot feed is named, so silence is not read as clean. */
+    for (int rule = 0; !v->failed && rule < KD_RULE_COUNT; rule++)
+        if (v->report.skipped[rule]) {
+            size_t used = strlen(v->title);
+            snprintf(v->title + used, sizeof v->title - used, "; %s not evaluated",
+                     kd_audit_rule_info((enum kd_audit_rule)rule)->id);
+        }
     return v->title;
 }
 

@@ -216,6 +216,18 @@ kd rootkeys delete "$SHORT_ID" >/dev/null
 post /v2/apis.getApi "$SHORT" "{\"apiId\":\"$API\"}"
 check "deleted with the CLI, the next request is refused (401)" status_is 401
 
+# ---- the audit over keydeckd names the rule v2 cannot feed ----
+AUDITOR=$(kd --json rootkeys create --name auditor \
+    --permissions 'api.*.read_api,api.*.read_key,rbac.*.read_role,rbac.*.read_permission' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+printf '[profile srv]\nbackend = keydeckd\nurl = http://127.0.0.1:%s\n' "$PORT" >"$TMP/srv.conf"
+chmod 600 "$TMP/srv.conf"
+check "an audit through keydeckd runs and says KD012 was not evaluated" \
+    sh -c 'UNKEY_ROOT_KEY="$1" KEYDECK_CONFIG="$2" "$0" --profile srv --json audit run >"$3";
+           [ $? -le 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1]));
+assert d[\"summary\"][\"notEvaluated\"] == [\"KD012\"], d[\"summary\"]" "$3"' \
+    "$KEYDECK" "$AUDITOR" "$TMP/srv.conf" "$TMP/audit.json"
+
 # ---- the request log ----
 check "the request log has one line per request, never a key" \
     eval '[ "$(grep -c " POST /v2/" "$TMP/req.log")" -ge 20 ] && ! grep -q "$KEY" "$TMP/req.log" &&
