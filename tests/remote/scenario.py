@@ -138,9 +138,11 @@ def phase1(state):
                                 "--refill", "monthly:31:100",
                                 "--ratelimit", "requests:10:1m:auto",
                                 "--ratelimit", "burst:5:1s", "--recoverable")
+    # 24 random bytes are 32 or 33 base58 characters, by the value drawn.
     prefix, _, body = full_key.rpartition("_")
-    say("key created", ph(full), "shape=%s_%s" % (prefix, "x" * len(body)),
-        "base58=%s" % bool(re.fullmatch(r"[1-9A-HJ-NP-Za-km-z]+", body)))
+    say("key created", ph(full), "prefix=%s" % prefix,
+        "base58=%s" % bool(re.fullmatch(r"[1-9A-HJ-NP-Za-km-z]+", body)),
+        "length_ok=%s" % (31 <= len(body) <= 33))
     plain, plain_key = create_key(a, "--name", "plain")
     off, off_key = create_key(a, "--name", "off", "--disabled")
     short, short_key = create_key(a, "--name", "shortlived", "--expires", "1h")
