@@ -38,7 +38,8 @@ static void print_usage(FILE *f)
 {
     fprintf(f, "usage: keydeck [--keystore PATH] [--json] [--readonly] [--help] [--version]\n"
                "               <noun> <verb> [arguments]\n\n"
-               "Manage API keys, roles and permissions in a keydeck keystore.\n"
+               "Manage API keys, roles and permissions in a keydeck keystore, or on a\n"
+               "server speaking Unkey's v2 API (a profile: see keydeck.conf(5)).\n"
                "Without a command, opens the dashboard on a terminal and prints an\n"
                "overview of the keystore otherwise.\n\n"
                "global options:\n"
@@ -54,7 +55,8 @@ static void print_usage(FILE *f)
     fputc('\n', f);
     kd_cli_tui_usage(f);
     fprintf(f, "\nexit status: 0 ok, 1 verify not VALID / log tampered, 2 usage or invalid "
-               "input,\n3 not found, 4 conflict, 5 read-only, 7 unsupported, 8+ keystore errors.\n");
+               "input,\n3 not found, 4 conflict, 5 read-only, 7 unsupported, 8-10 keystore errors,\n"
+               "11 network, 12 protocol (a server's answer), 13 cancelled.\n");
 }
 
 int main(int argc, char **argv)
