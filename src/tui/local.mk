@@ -14,7 +14,9 @@ libkeydeck_tui_a_SOURCES = \
 	src/tui/keyname.c src/tui/keyname.h \
 	src/tui/layout.c src/tui/layout.h \
 	src/tui/list.c src/tui/list.h \
-	src/tui/mutate.c src/tui/mutate.h \
+	src/tui/mutate.c src/tui/mutate.h src/tui/mutate_impl.h \
+	src/tui/mutate_keyform.c \
+	src/tui/mutate_ratelimits.c \
 	src/tui/mutate_rbac.c \
 	src/tui/prompt.c src/tui/prompt.h \
 	src/tui/render.c \

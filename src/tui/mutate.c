@@ -4,9 +4,11 @@
  * confirmation dialogs and the show-once secret dialog; also APIs.  Other
  * modules (mutate_rbac.c) run their forms and questions through the session
  * API of mutate.h.  Every call goes through the backend; field rules are
- * validate.h's, so the form refuses what the engine would.
+ * validate.h's, so the form refuses what the engine would.  Reading and
+ * checking the key form is mutate_keyform.c's; the rate-limit row editor is
+ * mutate_ratelimits.c's.
  */
-#include "tui/mutate.h"
+#include "tui/mutate_impl.h"
 
 #include <curses.h>
 #include <stdarg.h>
@@ -16,53 +18,13 @@
 
 #include "model/validate.h"
 #include "tui/draw.h"
-#include "tui/form.h"
 #include "tui/keyname.h"
-#include "tui/text.h"
 #include "util/clock.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
-enum stage { ST_NONE, ST_FORM, ST_CONFIRM, ST_SECRET, ST_RL, ST_RL_ADD };
-enum kind {
-    K_CREATE, K_EDIT, K_DELETE, K_DELETE_NAME, K_REROLL, K_CREDITS, K_REVEAL, K_API_NEW,
-    K_API_DELETE,
-    K_MODULE, /* a form or question of another module: ops and ops_ctx decide */
-};
-
-/* Fields of the create/edit form, in order. */
-enum {
-    F_API, F_NAME, F_PREFIX, F_BYTES, F_EXTID, F_ENV, F_META, F_ROLES, F_PERMS, F_EXPIRES,
-    F_CREDITS, F_REFILL, F_REFILL_DAY, F_REFILL_EVERY, F_REFILL_AMOUNT, F_RATELIMITS,
-    F_ENABLED, F_RECOVERABLE, F_COUNT
-};
-
 static const char *const refill_choices[] = {"none", "daily", "monthly", "every"};
 static const char *const credit_choices[] = {"set", "add", "subtract", "unlimited"};
-
-struct kd_mutate {
-    struct kd_app *app;
-    enum stage stage;
-    enum kind kind;
-    const struct kd_mutate_ops *ops; /* K_MODULE */
-    void *ops_ctx;
-    struct kd_form form;
-    struct kd_strlist api_ids, api_names;
-    char *key_id, *key_name;
-    struct kd_key orig;    /* edit: the key as loaded */
-    struct kd_key spec;    /* create/edit: what the form says */
-    unsigned fields;       /* edit: what changed */
-    bool permanent;
-    int64_t grace_ms;
-    char title[96];
-    struct kd_strlist lines;     /* the dialog's text */
-    struct kd_key_secret secret; /* shown once, wiped on close */
-    bool secret_recoverable;
-    /* the rate-limit row editor (Enter on the rate limits field) */
-    struct kd_key rl;      /* only its ratelimits are used */
-    size_t rl_sel;
-    struct kd_form rl_form; /* adding one row */
-};
 
 static void report(struct kd_app *app, const struct kd_error *err)
 {
@@ -136,298 +98,6 @@ struct kd_form *kd_mutate_form(struct kd_app *app)
     return app->mut && app->mut->stage == ST_FORM ? &app->mut->form : NULL;
 }
 
-/* ---- parsing the form's text fields ---- */
-
-static bool parse_int(const char *s, int64_t *out)
-{
-    if (!*s)
-        return false;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*end || end == s)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* "req 100/1m auto, burst 10/1s" -> rate limits.  Returns -1 with msg. */
-static int parse_ratelimits(const char *s, struct kd_key *k, char *msg, size_t len)
-{
-    char *copy = kd_xstrdup(s);
-    int rc = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        char name[160], rate[64], flag[16] = "";
-        int n = sscanf(item, " %159s %63s %15s", name, rate, flag);
-        if (n < 2) {
-            snprintf(msg, len, "write rate limits as NAME LIMIT/DURATION [auto], …");
-            rc = -1;
-            break;
-        }
-        char *slash = strchr(rate, '/');
-        int64_t limit, dur;
-        struct kd_error err;
-        kd_error_clear(&err);
-        if (!slash || (*slash = '\0', !parse_int(rate, &limit))) {
-            snprintf(msg, len, "rate limit %s: write LIMIT/DURATION, e.g. 100/1m", name);
-            rc = -1;
-            break;
-        }
-        if (kd_duration_parse(slash + 1, &dur, &err) != 0) {
-            snprintf(msg, len, "rate limit %s: %s", name, err.message);
-            rc = -1;
-            break;
-        }
-        if (n == 3 && strcmp(flag, "auto") != 0) {
-            snprintf(msg, len, "rate limit %s: only \"auto\" may follow the rate", name);
-            rc = -1;
-            break;
-        }
-        kd_key_add_ratelimit(k, name, limit, dur, n == 3);
-    }
-    free(copy);
-    if (rc == 0) {
-        struct kd_error err;
-        kd_error_clear(&err);
-        if (kd_validate_ratelimits(k->ratelimits, k->n_ratelimits, &err) != 0) {
-            snprintf(msg, len, "%s", err.message);
-            rc = -1;
-        }
-    }
-    return rc;
-}
-
-/* The credits text: "" or "unlimited" is unlimited, else a whole number. */
-static bool parse_remaining(const char *s, struct kd_credits *c)
-{
-    c->limited = false;
-    c->remaining = 0;
-    if (!*s || strcmp(s, "unlimited") == 0)
-        return true;
-    c->limited = parse_int(s, &c->remaining);
-    return c->limited;
-}
-
-/* Narrowed to int, a huge value stays out of range instead of wrapping into it. */
-static int narrow_to_int(int64_t v)
-{
-    return (int)(v > 100000 ? 100000 : v < -1 ? -1 : v);
-}
-
-/* A refill of interval iv that passes every rule: the base a probe changes one value of. */
-static struct kd_refill passing_refill(enum kd_refill_interval iv)
-{
-    struct kd_refill r = {.interval = iv, .amount = 1};
-    if (iv == KD_REFILL_MONTHLY)
-        r.refill_day = 1;
-    if (iv == KD_REFILL_EVERY)
-        r.every_ms = KD_REFILL_EVERY_MIN;
-    return r;
-}
-
-/* The form's credits and refill -> c (values that do not parse are left 0). */
-static void form_credits(const struct kd_form *f, struct kd_credits *c)
-{
-    memset(c, 0, sizeof *c);
-    parse_remaining(kd_form_text(f, F_CREDITS), c);
-    c->refill.interval = (enum kd_refill_interval)f->fields[F_REFILL].choice;
-    if (c->refill.interval == KD_REFILL_NONE)
-        return;
-    int64_t v = 0;
-    struct kd_error err;
-    parse_int(kd_form_text(f, F_REFILL_AMOUNT), &c->refill.amount);
-    if (c->refill.interval == KD_REFILL_MONTHLY && parse_int(kd_form_text(f, F_REFILL_DAY), &v))
-        c->refill.refill_day = narrow_to_int(v);
-    if (c->refill.interval == KD_REFILL_EVERY &&
-        kd_duration_parse(kd_form_text(f, F_REFILL_EVERY), &v, &err) == 0)
-        c->refill.every_ms = v;
-}
-
-/*
- * One field of the credits group on its own.  The engine's rules
- * (kd_validate_credits) run on a probe holding this field's value, the other
- * fields at values known to pass: so each invalid field gets its own message,
- * and a problem in one neither hides nor is blamed on another.
- */
-static int credits_field_check(const struct kd_form *f, size_t i, char *msg, size_t len)
-{
-    const char *s = kd_form_text(f, i);
-    enum kd_refill_interval iv = (enum kd_refill_interval)f->fields[F_REFILL].choice;
-    struct kd_credits probe = {.limited = true, .refill = passing_refill(KD_REFILL_NONE)};
-    struct kd_error err;
-    kd_error_clear(&err);
-    int64_t v;
-    switch (i) {
-    case F_CREDITS:
-        if (!parse_remaining(s, &probe)) {
-            snprintf(msg, len, "a whole number, or \"unlimited\"");
-            return -1;
-        }
-        break;
-    case F_REFILL: {
-        /* The cross-field rule: a refill needs limited credits.  Credits that
-         * do not parse say so beside themselves, not here. */
-        struct kd_credits c;
-        if (!parse_remaining(kd_form_text(f, F_CREDITS), &c))
-            return 0;
-        probe.limited = c.limited;
-        probe.refill = passing_refill(iv);
-        break;
-    }
-    case F_REFILL_DAY:
-        if (!parse_int(s, &v)) {
-            snprintf(msg, len, "a day of the month, 1-31");
-            return -1;
-        }
-        probe.refill = passing_refill(KD_REFILL_MONTHLY);
-        probe.refill.refill_day = narrow_to_int(v);
-        break;
-    case F_REFILL_EVERY:
-        if (kd_duration_parse(s, &v, &err) != 0) {
-            snprintf(msg, len, "%.150s", err.message);
-            return -1;
-        }
-        probe.refill = passing_refill(KD_REFILL_EVERY);
-        probe.refill.every_ms = v;
-        break;
-    case F_REFILL_AMOUNT:
-        if (!parse_int(s, &v)) {
-            snprintf(msg, len, "a whole number >= 1");
-            return -1;
-        }
-        probe.refill = passing_refill(iv);
-        probe.refill.amount = v;
-        break;
-    default: return 0;
-    }
-    if (kd_validate_credits(&probe, &err) != 0) {
-        snprintf(msg, len, "%.150s", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * The group as a whole, once each visible field passed on its own: a rule the
- * probes do not cover (one the engine may add) still refuses the submit, shown
- * beside the refill choice.
- */
-static int credits_group_check(const struct kd_form *f, char *msg, size_t len)
-{
-    static const size_t group[] = {F_CREDITS, F_REFILL_DAY, F_REFILL_EVERY, F_REFILL_AMOUNT};
-    char ignored[KD_FORM_MSG_MAX];
-    for (size_t g = 0; g < sizeof group / sizeof group[0]; g++)
-        if (!f->fields[group[g]].hidden &&
-            credits_field_check(f, group[g], ignored, sizeof ignored) != 0)
-            return 0;
-    struct kd_credits c;
-    form_credits(f, &c);
-    struct kd_error err;
-    kd_error_clear(&err);
-    if (kd_validate_credits(&c, &err) != 0) {
-        snprintf(msg, len, "%.150s", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int key_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
-{
-    const struct kd_mutate *m = ctx;
-    const char *s = kd_form_text(f, i);
-    struct kd_error err;
-    kd_error_clear(&err);
-    int rc = 0;
-    int64_t v;
-    switch (i) {
-    case F_NAME: rc = *s ? kd_validate_key_name(s, &err) : 0; break;
-    case F_PREFIX: rc = kd_validate_prefix(s, &err); break;
-    case F_BYTES:
-        if (!parse_int(s, &v)) {
-            snprintf(msg, len, "byte length: a number 16-255");
-            return -1;
-        }
-        rc = kd_validate_byte_length(narrow_to_int(v), &err);
-        break;
-    case F_EXTID: rc = *s ? kd_validate_external_id(s, &err) : 0; break;
-    case F_ENV: rc = *s ? kd_validate_environment(s, &err) : 0; break;
-    case F_META: rc = *s ? kd_validate_meta(s, NULL, NULL, &err) : 0; break;
-    case F_EXPIRES:
-        if (!*s)
-            return 0;
-        if (kd_time_parse(s, kd_now_ms(), &v, &err) == 0)
-            /* Editing other fields of an expired key keeps its expiry as it is. */
-            rc = m->kind == K_EDIT && v == m->orig.expires
-                     ? 0
-                     : kd_validate_expires(v, kd_now_ms(), &err);
-        else
-            rc = -1;
-        break;
-    case F_CREDITS:
-    case F_REFILL_DAY:
-    case F_REFILL_EVERY:
-    case F_REFILL_AMOUNT: return credits_field_check(f, i, msg, len);
-    case F_REFILL:
-        if (credits_field_check(f, i, msg, len) != 0)
-            return -1;
-        return credits_group_check(f, msg, len);
-    case F_RATELIMITS: {
-        if (!*s)
-            return 0;
-        struct kd_key k;
-        kd_key_init(&k);
-        rc = parse_ratelimits(s, &k, msg, len);
-        kd_key_free(&k);
-        return rc;
-    }
-    default: return 0;
-    }
-    if (rc != 0)
-        snprintf(msg, len, "%s", err.message[0] ? err.message : "invalid");
-    return rc;
-}
-
-static void key_changed(void *ctx, struct kd_form *f, size_t i)
-{
-    (void)ctx;
-    (void)i;
-    int iv = f->fields[F_REFILL].choice;
-    f->fields[F_REFILL_DAY].hidden = iv != KD_REFILL_MONTHLY;
-    f->fields[F_REFILL_EVERY].hidden = iv != KD_REFILL_EVERY;
-    f->fields[F_REFILL_AMOUNT].hidden = iv == KD_REFILL_NONE;
-    /* The shape of the key the prefix gives (the random part is made up). */
-    const char *p = kd_form_text(f, F_PREFIX);
-    snprintf(f->fields[F_PREFIX].note, KD_FORM_MSG_MAX, "key: %s%s3xYq\u2026", p, *p ? "_" : "");
-    /* Expires shown back as both forms. */
-    const char *e = kd_form_text(f, F_EXPIRES);
-    int64_t ms;
-    struct kd_error err;
-    f->fields[F_EXPIRES].note[0] = '\0';
-    if (*e && kd_time_parse(e, kd_now_ms(), &ms, &err) == 0) {
-        char iso[40], rel[40];
-        kd_time_format_iso(ms, iso, sizeof iso);
-        kd_time_format_relative(ms, kd_now_ms(), rel, sizeof rel);
-        snprintf(f->fields[F_EXPIRES].note, KD_FORM_MSG_MAX, "%s (%s)", iso, rel);
-    } else if (!*e) {
-        snprintf(f->fields[F_EXPIRES].note, KD_FORM_MSG_MAX, "never; ISO time or 30d/12h");
-    }
-    snprintf(f->fields[F_RATELIMITS].note, KD_FORM_MSG_MAX, "%s",
-             "Enter edits rows; or NAME LIMIT/DUR [auto], …");
-}
-
-/* Rate limits -> the field's text ("req 100/1m auto, burst 10/1s"). */
-static void rl_to_text(const struct kd_key *k, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (size_t i = 0; i < k->n_ratelimits; i++) {
-        char d[32];
-        kd_duration_format(k->ratelimits[i].duration_ms, d, sizeof d);
-        size_t u = strlen(buf);
-        snprintf(buf + u, len - u, "%s%s %lld/%s%s", i ? ", " : "", k->ratelimits[i].name,
-                 (long long)k->ratelimits[i].limit, d, k->ratelimits[i].auto_apply ? " auto" : "");
-    }
-}
-
 static struct kd_mutate *begin(struct kd_app *app, enum kind kind)
 {
     struct kd_mutate *m = kd_xcalloc(1, sizeof *m);
@@ -472,7 +142,7 @@ static void open_key_form(struct kd_app *app, const struct kd_key *k)
         snprintf(title, sizeof title, "Edit key %s", k->name ? k->name : k->id);
     else
         snprintf(title, sizeof title, "New key");
-    kd_form_init(f, title, key_validate, key_changed, m);
+    kd_form_init(f, title, kd_keyform_validate, kd_keyform_changed, m);
     f->offer = key_offer;
     f->create = key_create_option;
     /* APIs: a choice, the keys pane's API preselected. */
@@ -547,7 +217,7 @@ static void open_key_form(struct kd_app *app, const struct kd_key *k)
     kd_form_add_text(f, "refill amount", KD_FIELD_NUMBER, true, num);
     char rl[2048] = "";
     if (k)
-        rl_to_text(k, rl, sizeof rl);
+        kd_keyform_ratelimits_text(k, rl, sizeof rl);
     kd_form_add_text(f, "rate limits", KD_FIELD_TEXT, false, rl);
     kd_form_add_toggle(f, "enabled", k ? k->enabled : true);
     kd_form_add_toggle(f, "recoverable", k ? k->recoverable : false);
@@ -556,7 +226,7 @@ static void open_key_form(struct kd_app *app, const struct kd_key *k)
             f->fields[F_RECOVERABLE].hidden = true;
     kd_api_page_free(&ap);
     f->focus = k ? F_NAME : F_API;
-    key_changed(m, f, 0);
+    kd_keyform_changed(m, f, 0);
     kd_form_validate_all(f, false);
     m->stage = ST_FORM;
 }
@@ -578,7 +248,7 @@ static void build_spec(struct kd_mutate *m)
     k->name = dup_or_null(kd_form_text(f, F_NAME));
     k->prefix = dup_or_null(kd_form_text(f, F_PREFIX));
     int64_t v = 0;
-    parse_int(kd_form_text(f, F_BYTES), &v);
+    kd_keyform_parse_int(kd_form_text(f, F_BYTES), &v);
     k->byte_length = (int)v;
     k->external_id = dup_or_null(kd_form_text(f, F_EXTID));
     k->environment = dup_or_null(kd_form_text(f, F_ENV));
@@ -589,9 +259,9 @@ static void build_spec(struct kd_mutate *m)
     if (*kd_form_text(f, F_EXPIRES))
         kd_time_parse(kd_form_text(f, F_EXPIRES), kd_now_ms(), &k->expires, &err);
     char msg[KD_FORM_MSG_MAX];
-    form_credits(f, &k->credits);
+    kd_keyform_credits(f, &k->credits);
     if (*kd_form_text(f, F_RATELIMITS))
-        parse_ratelimits(kd_form_text(f, F_RATELIMITS), k, msg, sizeof msg);
+        kd_keyform_parse_ratelimits(kd_form_text(f, F_RATELIMITS), k, msg, sizeof msg);
     k->enabled = f->fields[F_ENABLED].on;
     k->recoverable = f->fields[F_RECOVERABLE].on;
 }
@@ -838,7 +508,7 @@ static int credits_validate(void *ctx, struct kd_form *f, size_t i, char *msg, s
     int64_t v;
     if (i != 1 || f->fields[0].choice == 3)
         return 0;
-    if (!parse_int(kd_form_text(f, 1), &v) || v < 0) {
+    if (!kd_keyform_parse_int(kd_form_text(f, 1), &v) || v < 0) {
         snprintf(msg, len, "amount: a whole number >= 0");
         return -1;
     }
@@ -896,7 +566,7 @@ static void do_credits(struct kd_app *app)
     struct kd_mutate *m = app->mut;
     int op = m->form.fields[0].choice;
     int64_t v = 0;
-    parse_int(kd_form_text(&m->form, 1), &v);
+    kd_keyform_parse_int(kd_form_text(&m->form, 1), &v);
     struct kd_credits out;
     memset(&out, 0, sizeof out);
     struct kd_error err;
@@ -1020,11 +690,11 @@ static int api_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_
     case A_NAME: rc = kd_validate_api_name(s, &err); break;
     case A_PREFIX: rc = kd_validate_prefix(s, &err); break;
     case A_BYTES:
-        if (!parse_int(s, &v)) {
+        if (!kd_keyform_parse_int(s, &v)) {
             snprintf(msg, len, "byte length: a number 16-255");
             return -1;
         }
-        rc = kd_validate_byte_length(narrow_to_int(v), &err);
+        rc = kd_validate_byte_length(kd_keyform_narrow(v), &err);
         break;
     default: break;
     }
@@ -1043,7 +713,7 @@ static void do_api_new(struct kd_app *app)
     spec.default_prefix = *kd_form_text(&m->form, A_PREFIX) ? (char *)kd_form_text(&m->form, A_PREFIX)
                                                            : NULL;
     int64_t v = 16;
-    parse_int(kd_form_text(&m->form, A_BYTES), &v);
+    kd_keyform_parse_int(kd_form_text(&m->form, A_BYTES), &v);
     spec.default_byte_length = (int)v;
     struct kd_error err;
     kd_error_clear(&err);
@@ -1274,155 +944,6 @@ static void confirm_key(struct kd_app *app, int key)
     }
 }
 
-/* ---- the rate-limit row editor ---- */
-
-enum { RL_NAME, RL_LIMIT, RL_DURATION, RL_AUTO };
-
-/* One row checked by the engine's rules, so the editor refuses what the rate
- * limits field (and the backend) would. */
-static int rl_probe(const char *name, int64_t limit, int64_t duration_ms, char *msg, size_t len)
-{
-    struct kd_ratelimit row = {.name = (char *)name, .limit = limit, .duration_ms = duration_ms};
-    struct kd_error err;
-    kd_error_clear(&err);
-    if (kd_validate_ratelimits(&row, 1, &err) != 0) {
-        snprintf(msg, len, "%.150s", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int rl_validate(void *ctx, struct kd_form *f, size_t i, char *msg, size_t len)
-{
-    struct kd_mutate *m = ctx;
-    const char *s = kd_form_text(f, i);
-    int64_t v;
-    struct kd_error err;
-    kd_error_clear(&err);
-    switch (i) {
-    case RL_NAME:
-        /* The rows become the rate limits text, NAME LIMIT/DURATION, … */
-        if (strpbrk(s, " \t,")) {
-            snprintf(msg, len, "a name without spaces or commas");
-            return -1;
-        }
-        for (size_t r = 0; r < m->rl.n_ratelimits; r++)
-            if (strcmp(m->rl.ratelimits[r].name, s) == 0) {
-                snprintf(msg, len, "rate limit \"%.100s\" exists already: names are unique", s);
-                return -1;
-            }
-        return rl_probe(s, 1, KD_RATELIMIT_DURATION_MIN, msg, len);
-    case RL_LIMIT:
-        if (!parse_int(s, &v) || v < 1) {
-            snprintf(msg, len, "limit: a whole number >= 1");
-            return -1;
-        }
-        return 0;
-    case RL_DURATION:
-        if (kd_duration_parse(s, &v, &err) != 0) {
-            snprintf(msg, len, "%.150s", err.message);
-            return -1;
-        }
-        return rl_probe("probe", 1, v, msg, len);
-    default: return 0;
-    }
-}
-
-static void rl_open(struct kd_mutate *m)
-{
-    kd_key_free(&m->rl);
-    kd_key_init(&m->rl);
-    char msg[KD_FORM_MSG_MAX];
-    const char *t = kd_form_text(&m->form, F_RATELIMITS);
-    /* On a bad text the rows that parsed are kept; closing rewrites the text. */
-    if (*t)
-        (void)parse_ratelimits(t, &m->rl, msg, sizeof msg);
-    m->rl_sel = 0;
-    m->stage = ST_RL;
-}
-
-static void rl_close(struct kd_mutate *m)
-{
-    char text[2048];
-    rl_to_text(&m->rl, text, sizeof text);
-    if (strcmp(text, kd_form_text(&m->form, F_RATELIMITS)) != 0) {
-        kd_form_set_text(&m->form, F_RATELIMITS, text);
-        m->form.dirty = true;
-        m->form.fields[F_RATELIMITS].touched = true;
-        kd_form_validate_all(&m->form, false);
-    }
-    m->stage = ST_FORM;
-}
-
-static void rl_key(struct kd_app *app, int key)
-{
-    struct kd_mutate *m = app->mut;
-    struct kd_key *k = &m->rl;
-    if (m->stage == ST_RL_ADD) {
-        switch (kd_form_key(&m->rl_form, key)) {
-        case KD_FORM_CANCEL: kd_form_free(&m->rl_form); m->stage = ST_RL; break;
-        case KD_FORM_REFUSED:
-            kd_app_message(app, KD_TE_MSG_ERROR, "%s: %s",
-                           m->rl_form.fields[m->rl_form.focus].label,
-                           m->rl_form.fields[m->rl_form.focus].msg);
-            break;
-        case KD_FORM_SUBMIT: {
-            int64_t limit = 0, dur = 0;
-            struct kd_error err;
-            parse_int(kd_form_text(&m->rl_form, RL_LIMIT), &limit);
-            kd_duration_parse(kd_form_text(&m->rl_form, RL_DURATION), &dur, &err);
-            kd_key_add_ratelimit(k, kd_form_text(&m->rl_form, RL_NAME), limit, dur,
-                                 m->rl_form.fields[RL_AUTO].on);
-            m->rl_sel = k->n_ratelimits - 1;
-            kd_form_free(&m->rl_form);
-            m->stage = ST_RL;
-            break;
-        }
-        default: break;
-        }
-        return;
-    }
-    switch (key) {
-    case 'a':
-    case '+':
-        kd_form_init(&m->rl_form, "Add a rate limit", rl_validate, NULL, m);
-        kd_form_add_text(&m->rl_form, "name", KD_FIELD_TEXT, true, "");
-        kd_form_add_text(&m->rl_form, "limit", KD_FIELD_NUMBER, true, "");
-        kd_form_add_text(&m->rl_form, "per", KD_FIELD_TEXT, true, "1m");
-        kd_form_add_toggle(&m->rl_form, "auto-apply", true);
-        snprintf(m->rl_form.fields[RL_DURATION].note, KD_FORM_MSG_MAX, "1s, 1m, 1h or ms");
-        kd_form_validate_all(&m->rl_form, false);
-        m->stage = ST_RL_ADD;
-        break;
-    case 'd':
-    case '-':
-    case KD_KEY_FN(KEY_DC):
-        if (m->rl_sel < k->n_ratelimits) {
-            kd_ratelimit_free(&k->ratelimits[m->rl_sel]);
-            memmove(&k->ratelimits[m->rl_sel], &k->ratelimits[m->rl_sel + 1],
-                    (k->n_ratelimits - m->rl_sel - 1) * sizeof *k->ratelimits);
-            k->n_ratelimits--;
-            if (m->rl_sel >= k->n_ratelimits && m->rl_sel > 0)
-                m->rl_sel--;
-        }
-        break;
-    case 'j':
-    case KD_KEY_FN(KEY_DOWN):
-        if (m->rl_sel + 1 < k->n_ratelimits)
-            m->rl_sel++;
-        break;
-    case 'k':
-    case KD_KEY_FN(KEY_UP):
-        if (m->rl_sel > 0)
-            m->rl_sel--;
-        break;
-    case KD_KEY_ENTER_CR:
-    case KD_KEY_ESC:
-    case 'q': rl_close(m); break;
-    default: break;
-    }
-}
-
 void kd_mutate_key(struct kd_app *app, int key)
 {
     struct kd_mutate *m = app->mut;
@@ -1430,12 +951,12 @@ void kd_mutate_key(struct kd_app *app, int key)
     kd_app_dirty_all(app);
     switch (m->stage) {
     case ST_RL:
-    case ST_RL_ADD: rl_key(app, key); break;
+    case ST_RL_ADD: kd_rledit_key(app, key); break;
     case ST_FORM:
         /* Enter on the rate limits opens their row editor. */
         if ((m->kind == K_CREATE || m->kind == K_EDIT) && key == KD_KEY_ENTER_CR &&
             m->form.focus == F_RATELIMITS && !m->form.confirm_discard) {
-            rl_open(m);
+            kd_rledit_open(m);
             break;
         }
         switch (kd_form_key(&m->form, key)) {
