@@ -45,7 +45,7 @@ fi
 
 n=0
 failed=0
-CASES=11
+CASES=13
 echo "1..$CASES"
 echo "# program: $APP"
 
@@ -171,11 +171,13 @@ fi
 $T send-keys -t resize q
 if finished resize 0; then ok "q exits 0 and restores the terminal"; else not_ok "q exits 0 and restores the terminal" resize; fi
 
-# 3-4: SIGTERM and SIGHUP end it with 128+signal and restore the terminal.
-for sig in TERM HUP; do
+# 3-6: SIGTERM, SIGHUP (the ssh link drops), SIGINT (Ctrl-C) and a crash
+# (SIGSEGV: the crash handler restores, then dies of the signal) end it with
+# 128+signal and restore the terminal.
+for sig in TERM HUP INT SEGV; do
     name=sig$sig
     start "$name" 80x24 "" --monitor
-    if [ "$sig" = TERM ]; then status=143; else status=129; fi
+    case $sig in TERM) status=143 ;; HUP) status=129 ;; INT) status=130 ;; SEGV) status=139 ;; esac
     if wait_for "$name" 'LIVE' && pid=$(app_pid "$name") && kill -s "$sig" "$pid" &&
         finished "$name" "$status"; then
         ok "SIG$sig exits $status and restores the terminal"
@@ -184,7 +186,7 @@ for sig in TERM HUP; do
     fi
 done
 
-# 5-6: colours by default; none with NO_COLOR=1 (the same screen otherwise).
+# 7-8: colours by default; none with NO_COLOR=1 (the same screen otherwise).
 start colour 80x24 ""
 if wait_for colour 'Keys: payments' && [ "$(colour_sgrs colour)" -gt 0 ]; then
     ok "colours by default (the NO_COLOR check can fail)"
@@ -201,7 +203,7 @@ else
 fi
 $T send-keys -t nocolour q
 
-# 7: TERM=screen (8 colours, older terminfo) works and exits cleanly.
+# 9: TERM=screen (8 colours, older terminfo) works and exits cleanly.
 start screen 80x24 "TERM=screen" --monitor
 if wait_for screen 'Traffic' && wait_for screen 'Recent failures' &&
     $T send-keys -t screen q && finished screen 0; then
@@ -210,7 +212,7 @@ else
     not_ok "TERM=screen works" screen
 fi
 
-# 8: a C locale draws ASCII borders.
+# 10: a C locale draws ASCII borders.
 start ascii 80x24 "LANG=C LC_ALL=C"
 if wait_for ascii '\+ 2 Keys: payments -+\+$' && wait_for ascii '^#\[1 APIs\]=+#' &&
     ! $T capture-pane -p -t ascii | grep -q '│'; then
@@ -220,7 +222,7 @@ else
 fi
 $T send-keys -t ascii q
 
-# 9: a UTF-8 locale draws line-drawing borders (the program sets its locale).
+# 11: a UTF-8 locale draws line-drawing borders (the program sets its locale).
 start utf8 80x24 ""
 if wait_for utf8 '│' && wait_for utf8 '^┏\[1 APIs\]━' && ! $T capture-pane -p -t utf8 | grep -q '^+'; then
     ok "a UTF-8 locale draws UTF-8 borders"
@@ -229,7 +231,7 @@ else
 fi
 $T send-keys -t utf8 q
 
-# 10-11: the monitor's keys on a real pty: p pauses, p resumes, then q.
+# 12-13: the monitor's keys on a real pty: p pauses, p resumes, then q.
 start pause 80x24 "" --monitor
 if wait_for pause 'LIVE' && $T send-keys -t pause p && wait_for pause 'PAUSED'; then
     ok "p shows PAUSED"
