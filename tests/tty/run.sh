@@ -45,7 +45,7 @@ fi
 
 n=0
 failed=0
-CASES=13
+CASES=14
 echo "1..$CASES"
 echo "# program: $APP"
 
@@ -244,6 +244,18 @@ if $T send-keys -t pause p && wait_for pause 'LIVE' && $T send-keys -t pause q &
 else
     not_ok "p resumes (LIVE), q exits 0" pause
 fi
+
+# 14: y sends the selected key's id with OSC 52, which reaches the clipboard
+# even over ssh; tmux (set-clipboard on) turns it into a paste buffer.
+start copy 100x30 ""
+if wait_for copy 'Keys: payments' && $T set-option -g set-clipboard on &&
+    $T send-keys -t copy 2 && $T send-keys -t copy y && wait_for copy 'copied key_' &&
+    $T show-buffer 2>/dev/null | grep -qE '^key_[1-9A-HJ-NP-Za-km-z]+$'; then
+    ok "y copies the key id with OSC 52 (tmux's buffer holds it)"
+else
+    not_ok "y copies the key id with OSC 52 (tmux's buffer holds it)" copy
+fi
+$T send-keys -t copy q
 
 echo "# $((n - failed)) passed, $failed failed"
 [ "$n" -eq "$CASES" ] && [ $failed -eq 0 ]
