@@ -37,8 +37,15 @@ static const struct kd_role *role_of(struct kd_backend *b, struct role_memo *m,
         if (strcmp(m->roles[i].name, name) == 0)
             return &m->roles[i];
     struct kd_role r;
-    if (kd_backend_role_get(b, name, &r, err) < 0)
-        return NULL;
+    if (kd_backend_role_get(b, name, &r, err) < 0) {
+        if (err->code != KD_ERR_FORBIDDEN && err->code != KD_ERR_NOT_FOUND)
+            return NULL;
+        /* A root key may read keys but not roles (rbac.*.read_role): the key is
+         * still worth showing, with its direct grants; asked once per call. */
+        kd_error_clear(err);
+        memset(&r, 0, sizeof r);
+        r.name = kd_xstrdup(name);
+    }
     m->roles = kd_xrealloc(m->roles, (m->n + 1) * sizeof *m->roles);
     m->roles[m->n] = r;
     return &m->roles[m->n++];

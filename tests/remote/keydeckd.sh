@@ -228,6 +228,14 @@ check "an audit through keydeckd runs and says KD012 was not evaluated" \
 assert d[\"summary\"][\"notEvaluated\"] == [\"KD012\"], d[\"summary\"]" "$3"' \
     "$KEYDECK" "$AUDITOR" "$TMP/srv.conf" "$TMP/audit.json"
 
+READER=$(kd --json rootkeys create --name reader --permissions 'api.*.read_key,api.*.read_api' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+ROLE_KEY=$(kd --json keys list --api "$API" --all |
+    python3 -c 'import json,sys; print([k["keyId"] for k in json.load(sys.stdin)["items"] if k.get("roles")][0])')
+check "keys get through keydeckd works for a root key that may not read roles (direct grants only)" \
+    sh -c 'UNKEY_ROOT_KEY="$1" KEYDECK_CONFIG="$2" "$0" --profile srv keys get "$3" >/dev/null' \
+    "$KEYDECK" "$READER" "$TMP/srv.conf" "$ROLE_KEY"
+
 # ---- the request log ----
 check "the request log has one line per request, never a key" \
     eval '[ "$(grep -c " POST /v2/" "$TMP/req.log")" -ge 20 ] && ! grep -q "$KEY" "$TMP/req.log" &&
