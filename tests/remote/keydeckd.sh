@@ -236,6 +236,11 @@ check "keys get through keydeckd works for a root key that may not read roles (d
     sh -c 'UNKEY_ROOT_KEY="$1" KEYDECK_CONFIG="$2" "$0" --profile srv keys get "$3" >/dev/null' \
     "$KEYDECK" "$READER" "$TMP/srv.conf" "$ROLE_KEY"
 
+check "overview through keydeckd shows what that root key may read, '?' for the rest" \
+    sh -c 'UNKEY_ROOT_KEY="$1" KEYDECK_CONFIG="$2" "$0" --profile srv overview >"$3" &&
+           grep -q "roles: ?" "$3" && grep -q "^api_" "$3"' \
+    "$KEYDECK" "$READER" "$TMP/srv.conf" "$TMP/overview.txt"
+
 # ---- the request log ----
 check "the request log has one line per request, never a key" \
     eval '[ "$(grep -c " POST /v2/" "$TMP/req.log")" -ge 20 ] && ! grep -q "$KEY" "$TMP/req.log" &&
