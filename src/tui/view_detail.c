@@ -204,15 +204,21 @@ static void key_lines(struct kd_app *app, struct kd_detail *d, const struct kd_k
                               : s == KD_KEY_EXHAUSTED ? KD_TE_KEY_STATUS_EXHAUSTED
                                                       : KD_TE_KEY_STATUS_LIMITED,
                   "%s%s", kd_key_state_word(s), k->enabled ? "" : " (disabled by hand)");
+    /* A v2 server reports no prefix, environment, recoverability, byte length
+     * or usage count (no KD_CAP_FULL_KEYS): leave them out rather than show
+     * "(none)", "no" or 0 for what is only unknown. */
+    bool full = (app->caps & KD_CAP_FULL_KEYS) != 0;
     kd_detail_add(d, "start", KD_TE_KEY_ID, "%s", k->start ? k->start : "");
-    kd_detail_add(d, "prefix", KD_TE_DEFAULT, "%s", k->prefix ? k->prefix : "(none)");
+    if (full)
+        kd_detail_add(d, "prefix", KD_TE_DEFAULT, "%s", k->prefix ? k->prefix : "(none)");
     kd_detail_add(d, "api", KD_TE_DEFAULT, "%s", k->api_id ? k->api_id : "");
     kd_detail_add(d, "owner", KD_TE_DEFAULT, "%s", k->external_id ? k->external_id : "(none)");
-    kd_detail_add(d, "environment", KD_TE_DEFAULT, "%s", k->environment ? k->environment : "(none)");
-    kd_detail_add(d, "recoverable", KD_TE_DEFAULT, "%s", k->recoverable ? "yes" : "no");
-    /* A v2 server reports neither the byte length nor usage counts. */
-    if (k->byte_length > 0)
+    if (full) {
+        kd_detail_add(d, "environment", KD_TE_DEFAULT, "%s",
+                      k->environment ? k->environment : "(none)");
+        kd_detail_add(d, "recoverable", KD_TE_DEFAULT, "%s", k->recoverable ? "yes" : "no");
         kd_detail_add(d, "bytes", KD_TE_DEFAULT, "%d", k->byte_length);
+    }
     when(buf, sizeof buf, k->expires, now);
     kd_detail_add(d, "expires", KD_TE_DEFAULT, "%s", buf);
     when(buf, sizeof buf, k->created_at, now);
@@ -221,7 +227,7 @@ static void key_lines(struct kd_app *app, struct kd_detail *d, const struct kd_k
     kd_detail_add(d, "updated", KD_TE_DEFAULT, "%s", buf);
     when(buf, sizeof buf, k->last_used_at, now);
     kd_detail_add(d, "last used", KD_TE_DEFAULT, "%s", buf);
-    if (app->caps & KD_CAP_STATS)
+    if (full)
         kd_detail_add(d, "requests", KD_TE_DEFAULT, "%lld", (long long)k->request_count);
 
     credits_lines(d, k, now);
