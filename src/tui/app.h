@@ -233,6 +233,13 @@ void kd_view_keys_draw(struct kd_app *app, struct kd_rect r, bool focused);
 void kd_view_detail_follow(struct kd_app *app);
 void kd_view_detail_draw(struct kd_app *app, struct kd_rect r, bool focused);
 void kd_detail_clear(struct kd_detail *d);
+/**
+ * Point the detail pane at the row id (NULL: nothing selected).  Returns false
+ * when there is nothing to do: it shows id already, or id is NULL (it then says
+ * empty, once).  Returns true after clearing the pane and recording id: the
+ * caller fills it.
+ */
+bool kd_detail_retarget(struct kd_app *app, const char *id, const char *empty);
 void kd_detail_add(struct kd_detail *d, const char *label, enum kd_theme_elem elem,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void kd_view_side_open(struct kd_app *app, enum kd_view view);

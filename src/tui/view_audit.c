@@ -409,17 +409,8 @@ void kd_view_audit_detail(struct kd_app *app)
     if (row)
         snprintf(id, sizeof id, "audit:%zu:%d:%d:%s", app->side.selected, (int)row->kind,
                  (int)row->rule, row->finding ? row->finding->target : "");
-    if (d->for_id && row && strcmp(d->for_id, id) == 0)
+    if (!kd_detail_retarget(app, row ? id : NULL, "nothing selected"))
         return;
-    if (!d->for_id && !row && d->n)
-        return;
-    kd_detail_clear(d);
-    kd_app_dirty(app, KD_AREA_DETAIL, KD_DIRTY_PAINT);
-    if (!row) {
-        kd_detail_add(d, NULL, KD_TE_MUTED, "nothing selected");
-        return;
-    }
-    d->for_id = kd_xstrdup(id);
     const struct kd_audit_report *rep = &state(app)->report;
     switch (row->kind) {
     case ROW_RULE:

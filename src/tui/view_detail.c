@@ -22,6 +22,23 @@
 
 #define DAY_MS 86400000LL
 
+bool kd_detail_retarget(struct kd_app *app, const char *id, const char *empty)
+{
+    struct kd_detail *d = &app->detail;
+    if (d->for_id && id && strcmp(d->for_id, id) == 0)
+        return false;
+    if (!d->for_id && !id && d->n)
+        return false;
+    kd_detail_clear(d);
+    kd_app_dirty(app, KD_AREA_DETAIL, KD_DIRTY_PAINT);
+    if (!id) {
+        kd_detail_add(d, NULL, KD_TE_MUTED, "%s", empty);
+        return false;
+    }
+    d->for_id = kd_xstrdup(id);
+    return true;
+}
+
 void kd_detail_clear(struct kd_detail *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -286,19 +303,8 @@ void kd_view_detail_follow(struct kd_app *app)
                                          : kd_vlist_selected(&app->keys);
     const char *id = sel ? sel->id : NULL;
     struct kd_detail *d = &app->detail;
-    if (d->for_id && id && strcmp(d->for_id, id) == 0)
+    if (!kd_detail_retarget(app, id, "no key selected"))
         return;
-    if (!d->for_id && !id && d->n)
-        return;
-    int keep_scroll = d->for_id && id && strcmp(d->for_id, id) == 0 ? d->scroll : 0;
-    kd_detail_clear(d);
-    d->scroll = keep_scroll;
-    kd_app_dirty(app, KD_AREA_DETAIL, KD_DIRTY_PAINT);
-    if (!id) {
-        kd_detail_add(d, NULL, KD_TE_MUTED, "%s", "no key selected");
-        return;
-    }
-    d->for_id = kd_xstrdup(id);
     struct kd_key k;
     kd_key_init(&k);
     struct kd_error err;

@@ -616,17 +616,8 @@ void kd_view_side_detail(struct kd_app *app)
         snprintf(idbuf, sizeof idbuf, "audit:%lld", (long long)((const struct kd_audit_entry *)row)->seq);
         id = idbuf;
     }
-    if (d->for_id && id && strcmp(d->for_id, id) == 0)
+    if (!kd_detail_retarget(app, id, "nothing selected")) /* id: NULL without a row */
         return;
-    if (!d->for_id && !id && d->n)
-        return;
-    kd_detail_clear(d);
-    kd_app_dirty(app, KD_AREA_DETAIL, KD_DIRTY_PAINT);
-    if (!row) {
-        kd_detail_add(d, NULL, KD_TE_MUTED, "nothing selected");
-        return;
-    }
-    d->for_id = kd_xstrdup(id);
     int64_t now = kd_now_ms();
     char when[40];
     if (kind == ROWS_ROLES) {
