@@ -179,17 +179,24 @@ static int keys_list(struct kd_cli *c, int argc, char **argv)
     if (rc < 0)
         return kd_cli_fail(&err);
 
-    int64_t now = kd_now_ms();
     static const char *const headers[] = {"ID",      "NAME",    "START",     "STATE",
                                           "EXPIRES", "CREDITS", "LAST USED", "OWNER"};
-    struct kd_table *t = kd_table_new(8, headers);
+    return kd_keys_print_list(c, &q, all, kd_table_new(8, headers), key_row, "no keys");
+}
+
+int kd_keys_print_list(struct kd_cli *c, struct kd_key_query *q, bool all, struct kd_table *t,
+                       kd_key_row_fn row, const char *empty)
+{
+    struct kd_error err;
+    kd_error_clear(&err);
+    int64_t now = kd_now_ms();
     json_t *items = json_array();
-    char *cursor = kd_xstrdup(q.page.cursor);
+    char *cursor = kd_xstrdup(q->page.cursor);
     int64_t total = -1;
     for (;;) {
         struct kd_key_page page = {0};
-        q.page.cursor = cursor;
-        if (kd_backend_key_list(c->backend, &q, &page, &err) < 0) {
+        q->page.cursor = cursor;
+        if (kd_backend_key_list(c->backend, q, &page, &err) < 0) {
             free(cursor);
             kd_table_free(t);
             json_decref(items);
@@ -199,7 +206,7 @@ static int keys_list(struct kd_cli *c, int argc, char **argv)
             if (c->json)
                 json_array_append_new(items, kd_json_key(&page.items[i], now));
             else
-                key_row(t, &page.items[i], now);
+                row(t, &page.items[i], now);
         }
         free(cursor);
         cursor = kd_xstrdup(page.next_cursor);
@@ -208,7 +215,7 @@ static int keys_list(struct kd_cli *c, int argc, char **argv)
         if (!all || !cursor)
             break;
     }
-    kd_list_finish(c->json, items, t, cursor, total, "no keys");
+    kd_list_finish(c->json, items, t, cursor, total, empty);
     return KD_EXIT_OK;
 }
 

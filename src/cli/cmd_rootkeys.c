@@ -143,39 +143,18 @@ static int rootkeys_list(struct kd_cli *c, int argc, char **argv)
     if (rc < 0)
         return kd_cli_fail(&err);
 
-    int64_t now = kd_now_ms();
     static const char *const headers[] = {"ID",          "NAME",      "START",   "STATE",
                                           "PERMISSIONS", "EXPIRES",   "LAST USED", "CREATED"};
     struct kd_table *t = kd_table_new(8, headers);
-    json_t *items = json_array();
-    char *cursor = kd_xstrdup(q.page.cursor);
-    int64_t total = space ? -1 : 0;
-    q.api_id = space;
-    while (space) {
-        struct kd_key_page page = {0};
-        q.page.cursor = cursor;
-        if (kd_backend_key_list(c->backend, &q, &page, &err) < 0) {
-            free(cursor);
-            free(space);
-            kd_table_free(t);
-            json_decref(items);
-            return kd_cli_fail(&err);
-        }
-        for (size_t i = 0; i < page.len; i++) {
-            rootkey_row(t, &page.items[i], now);
-            json_array_append_new(items, kd_json_key(&page.items[i], now));
-        }
-        free(cursor);
-        cursor = kd_xstrdup(page.next_cursor);
-        total = page.total;
-        kd_key_page_free(&page);
-        if (!all || !cursor)
-            break;
+    const char *none = "no root keys yet: keydeck rootkeys create --name N --permissions P";
+    if (!space) { /* no root key space yet: nothing to list */
+        kd_list_finish(c->json, json_array(), t, NULL, 0, none);
+        return KD_EXIT_OK;
     }
+    q.api_id = space;
+    int status = kd_keys_print_list(c, &q, all, t, rootkey_row, none);
     free(space);
-    kd_list_finish(c->json, items, t, cursor, total,
-                   "no root keys yet: keydeck rootkeys create --name N --permissions P");
-    return KD_EXIT_OK;
+    return status;
 }
 
 static int rootkeys_delete(struct kd_cli *c, int argc, char **argv)
