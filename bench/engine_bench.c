@@ -22,12 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/keycache.h"
 #include "core/keygen.h"
 #include "core/store.h"
 #include "util/xalloc.h"
 
 #define BUILD_BATCH 50000  /* rows per transaction when building the big keystore */
-#define SAMPLE 4096        /* looked-up rows in the reference table */
+#define SAMPLE 4096        /* keys of each kind spread over the keystore */
+#define BEYOND_CACHE 4     /* the uncached set holds this many times the key cache */
 #define ONE_MILLION 1000000.0
 
 static double g_seconds = 2.0;
@@ -171,10 +173,14 @@ static char *make_key(struct kd_store *s, const char *api_id, int kind)
 }
 
 /* Plaintexts of keys spread over the big keystore, by kind (0 plain, 1 credits,
- * 2 rate limit), so verification can be measured over many keys, not one. */
+ * 2 rate limit), so verification can be measured over many keys, not one; and
+ * plain keys, more than the engine's key cache holds (keycache.h), so the
+ * uncached path is measured too. */
 struct spread {
     char *keys[3][SAMPLE];
     int n[3];
+    char **beyond;
+    int n_beyond, want_beyond;
 };
 
 /* Fill the keys table straight through SQL up to n rows, in big transactions,
@@ -186,6 +192,10 @@ static void bulk_fill(struct kd_store *s, const char *api_id, long have, long n,
     long stride = (n - have) / (3 * SAMPLE);
     if (stride < 1)
         stride = 1;
+    long beyond_stride = (n - have) / (sp->want_beyond > 0 ? sp->want_beyond : 1);
+    if (beyond_stride < 2)
+        beyond_stride = 2;
+    sp->beyond = kd_xcalloc((size_t)sp->want_beyond + 1, sizeof *sp->beyond);
     int slot = 0;
     sqlite3_stmt *rl;
     if (sqlite3_prepare_v2(s->db,
@@ -224,6 +234,8 @@ static void bulk_fill(struct kd_store *s, const char *api_id, long have, long n,
                 kind = slot % 3;
                 sp->keys[kind][sp->n[kind]++] = kd_xstrdup(k.plaintext);
                 slot++;
+            } else if ((i - have) % beyond_stride == 1 && sp->n_beyond < sp->want_beyond) {
+                sp->beyond[sp->n_beyond++] = kd_xstrdup(k.plaintext); /* plain */
             }
             if (kind == 1)
                 sqlite3_bind_int64(ins, 6, 1000000000000LL);
@@ -272,12 +284,15 @@ static double sha_rate(void)
 
 struct ref_db {
     sqlite3 *db;
-    uint8_t (*sample)[32]; /* SAMPLE existing hashes */
+    uint8_t (*sample)[32]; /* n_sample existing hashes spread over the table */
     int64_t *sample_rid;
+    int n_sample;
 };
 
-static void ref_build(struct ref_db *r, const char *path, long n, int synchronous)
+static void ref_build(struct ref_db *r, const char *path, long n, int n_sample,
+                      int synchronous)
 {
+    r->n_sample = n_sample;
     unlink(path);
     if (sqlite3_open(path, &r->db) != SQLITE_OK)
         die_sql(r->db, "open reference db");
@@ -292,16 +307,16 @@ static void ref_build(struct ref_db *r, const char *path, long n, int synchronou
     if (sqlite3_prepare_v2(r->db, "INSERT INTO t(rid, hash, n) VALUES(?1, ?2, 1000000000)", -1,
                            &ins, NULL) != SQLITE_OK)
         die_sql(r->db, "prepare");
-    r->sample = kd_xcalloc(SAMPLE, sizeof *r->sample);
-    r->sample_rid = kd_xcalloc(SAMPLE, sizeof *r->sample_rid);
-    long every = n / SAMPLE > 0 ? n / SAMPLE : 1;
+    r->sample = kd_xcalloc((size_t)n_sample, sizeof *r->sample);
+    r->sample_rid = kd_xcalloc((size_t)n_sample, sizeof *r->sample_rid);
+    long every = n / n_sample > 0 ? n / n_sample : 1;
     int took = 0;
     for (long i = 0; i < n;) {
         sql_exec(r->db, "BEGIN IMMEDIATE");
         for (long j = 0; j < BUILD_BATCH && i < n; j++, i++) {
             uint8_t h[32];
             randombytes_buf(h, sizeof h);
-            if (i % every == 0 && took < SAMPLE) {
+            if (i % every == 0 && took < n_sample) {
                 memcpy(r->sample[took], h, 32);
                 r->sample_rid[took++] = i + 1;
             }
@@ -313,7 +328,7 @@ static void ref_build(struct ref_db *r, const char *path, long n, int synchronou
         }
         sql_exec(r->db, "COMMIT");
     }
-    for (int i = took; i < SAMPLE; i++) { /* tiny n: repeat the ones we have */
+    for (int i = took; i < n_sample; i++) { /* tiny n: repeat the ones we have */
         memcpy(r->sample[i], r->sample[i % (took ? took : 1)], 32);
         r->sample_rid[i] = r->sample_rid[i % (took ? took : 1)];
     }
@@ -322,9 +337,15 @@ static void ref_build(struct ref_db *r, const char *path, long n, int synchronou
     sql_exec(r->db, "PRAGMA cache_size=-2000"); /* back to SQLite's default, as the store */
 }
 
-/* hot: the same row every time (as verifying one key); else SAMPLE rows spread
- * over the table. */
-static double ref_lookup_rate(struct ref_db *r, int hot)
+/* The i-th of `spread` sample rows, themselves spread over the whole sample. */
+static int ref_pick(const struct ref_db *r, long i, int spread)
+{
+    return (int)(i % spread) * (r->n_sample / spread);
+}
+
+/* spread 1: the same row every time (as verifying one key); else `spread` rows
+ * spread over the table, in turn. */
+static double ref_lookup_rate(struct ref_db *r, int spread)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db, "SELECT rid, n FROM t WHERE hash = ?1", -1, &st, NULL) !=
@@ -335,7 +356,7 @@ static double ref_lookup_rate(struct ref_db *r, int hot)
     double t0 = now_s(), t = t0;
     while (t - t0 < g_seconds) {
         for (int i = 0; i < 1000; i++) {
-            sqlite3_bind_blob(st, 1, r->sample[hot ? 0 : n % SAMPLE], 32, SQLITE_STATIC);
+            sqlite3_bind_blob(st, 1, r->sample[ref_pick(r, n, spread)], 32, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_ROW)
                 die_sql(r->db, "lookup");
             sum += sqlite3_column_int64(st, 0);
@@ -350,7 +371,7 @@ static double ref_lookup_rate(struct ref_db *r, int hot)
     return (double)n / (t - t0);
 }
 
-static double ref_update_rate(struct ref_db *r, int hot)
+static double ref_update_rate(struct ref_db *r, int spread)
 {
     sqlite3_stmt *b, *u, *c;
     if (sqlite3_prepare_v2(r->db, "BEGIN IMMEDIATE", -1, &b, NULL) != SQLITE_OK ||
@@ -362,7 +383,7 @@ static double ref_update_rate(struct ref_db *r, int hot)
     double t0 = now_s(), t = t0;
     while (t - t0 < g_seconds) {
         for (int i = 0; i < 100; i++) {
-            sqlite3_bind_int64(u, 1, r->sample_rid[hot ? 0 : n % SAMPLE]);
+            sqlite3_bind_int64(u, 1, r->sample_rid[ref_pick(r, n, spread)]);
             if (sqlite3_step(b) != SQLITE_DONE || sqlite3_step(u) != SQLITE_DONE ||
                 sqlite3_step(c) != SQLITE_DONE)
                 die_sql(r->db, "update transaction");
@@ -509,6 +530,9 @@ int main(int argc, char **argv)
 
     /* 2. the big keystore, built straight through SQL */
     static struct spread sp;
+    sp.want_beyond = (int)(BEYOND_CACHE * kd_keycache_capacity());
+    if (sp.want_beyond > (n_keys - made0) / 4) /* a small keystore: what fits */
+        sp.want_beyond = (int)((n_keys - made0) / 4);
     double t0 = now_s();
     bulk_fill(s, api.id, made0, n_keys, &sp);
     double build_s = now_s() - t0;
@@ -530,17 +554,23 @@ int main(int argc, char **argv)
         hot[kind] = make_key(s, api.id, kind);
 
     /* 5. verification rates: one key over and over, then keys spread over the file */
-    double v_hot[3], v_spread[3] = {0, 0, 0};
+    double v_hot[3], v_spread[3] = {0, 0, 0}, v_beyond = 0;
     for (int kind = 0; kind < 3; kind++)
         v_hot[kind] = verify_rate(s, &hot[kind], 1);
     for (int kind = 0; kind < 3; kind++)
         if (sp.n[kind] > 0)
             v_spread[kind] = verify_rate(s, sp.keys[kind], sp.n[kind]);
+    /* In turn, so a least-recently-used cache of fewer entries never hits. */
+    if (sp.n_beyond > 0)
+        v_beyond = verify_rate(s, sp.beyond, sp.n_beyond);
     for (int kind = 0; kind < 3; kind++) {
         kd_secret_free(hot[kind]);
         for (int i = 0; i < sp.n[kind]; i++)
             kd_secret_free(sp.keys[kind][i]);
     }
+    for (int i = 0; i < sp.n_beyond; i++)
+        kd_secret_free(sp.beyond[i]);
+    free(sp.beyond);
     kd_store_close(s);
     long long db_bytes = file_size(path);
     char *wal = kd_xasprintf("%s-wal", path);
@@ -558,17 +588,21 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     t0 = now_s();
     /* NORMAL, as the verification counters it is compared with (store.c). */
-    ref_build(&r, ref_path, n_keys, 1);
+    int n_ref_sample = sp.n_beyond > SAMPLE ? sp.n_beyond : SAMPLE;
+    ref_build(&r, ref_path, n_keys, n_ref_sample, 1);
     double ref_build_s = now_s() - t0;
-    double lookup_hot = ref_lookup_rate(&r, 1), lookup_spread = ref_lookup_rate(&r, 0);
-    double update_hot = ref_update_rate(&r, 1), update_spread = ref_update_rate(&r, 0);
+    double lookup_hot = ref_lookup_rate(&r, 1), lookup_spread = ref_lookup_rate(&r, SAMPLE);
+    double lookup_beyond = sp.n_beyond > 0 ? ref_lookup_rate(&r, sp.n_beyond) : 0;
+    double update_hot = ref_update_rate(&r, 1), update_spread = ref_update_rate(&r, SAMPLE);
     sqlite3_close(r.db);
     free(r.sample);
     free(r.sample_rid);
     unlink(ref_path);
 
     /* ---- report ---- */
-    printf("\nverification, in-process (kd_engine_verify), keystore of %ld keys\n", n_keys);
+    printf("\nverification, in-process (kd_engine_verify), keystore of %ld keys, key cache of "
+           "%zu rows\n",
+           n_keys, kd_keycache_capacity());
     printf(" one key, verified over and over:\n");
     rate_line("plain key", v_hot[0], "bare blob lookup, one row", lookup_hot);
     rate_line("key with credits", v_hot[1], "bare 1-row UPDATE txn, one row", update_hot);
@@ -579,6 +613,10 @@ int main(int argc, char **argv)
               update_spread);
     rate_line("keys with a rate limit", v_spread[2], "bare 1-row UPDATE txn, spread",
               update_spread);
+    printf(" %d plain keys spread over the keystore, in turn (more than the key cache "
+           "holds: every lookup misses it):\n",
+           sp.n_beyond);
+    rate_line("plain keys, uncached", v_beyond, "bare blob lookup, same spread", lookup_beyond);
     printf(" for scale:\n");
     rate_line("plain key", v_hot[0], "bare SHA-256 of 40 bytes", sha);
 
@@ -619,6 +657,9 @@ int main(int argc, char **argv)
            100.0 * v_hot[0] / lookup_hot, verdict(v_hot[0] >= 0.8 * lookup_hot));
     printf("  plain verify >= 80%% of bare lookup, spread      %6.1f%%          %s\n",
            100.0 * v_spread[0] / lookup_spread, verdict(v_spread[0] >= 0.8 * lookup_spread));
+    printf("  plain verify >= 80%% of bare lookup, uncached    %6.1f%%          %s\n",
+           100.0 * v_beyond / (lookup_beyond > 0 ? lookup_beyond : 1),
+           verdict(v_beyond >= 0.8 * lookup_beyond));
     printf("  credit verify >= 80%% of bare update, one key    %6.1f%%          %s\n",
            100.0 * v_hot[1] / update_hot, verdict(v_hot[1] >= 0.8 * update_hot));
     printf("  credit verify >= 80%% of bare update, spread     %6.1f%%          %s\n",

@@ -4,10 +4,12 @@
  *   USAGE_EXCEEDED, VALID.
  *
  * Two paths.  A key with no credits and no rate limits in play is verified with
- * one indexed read and a buffered log record: no write transaction.  When credits,
- * a refill or rate-limit windows are involved, the key is read again and every
- * counter is checked and written inside one IMMEDIATE transaction, so processes
- * sharing the keystore never spend the same credit or window slot twice.
+ * one indexed read (or a key cache hit, keycache.h) and a buffered log record: no
+ * write transaction.  When credits, a refill or rate-limit windows are involved,
+ * every counter is checked and written inside one IMMEDIATE transaction, so
+ * processes sharing the keystore never spend the same credit or window slot
+ * twice; under its lock the key token decides whether the cached row still holds
+ * or the key is read again.
  */
 #include "core/engine.h"
 
@@ -33,7 +35,9 @@ struct found {
     int64_t created_at;
     bool gone;          /* key or its API deleted */
     bool has_auto;      /* an auto-apply rate limit exists */
-    bool refill_changed; /* a due refill was applied to out->key.credits in memory */
+    bool credits_done;  /* the credits step ran: out->key.credits is what it left stored */
+    bool token_known;   /* token: the key token the counters transaction runs under */
+    uint64_t token;
 };
 
 static char *col_text(sqlite3_stmt *st, int i)
@@ -91,8 +95,7 @@ static int read_row(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN],
 }
 
 /* Hand a row over to the caller's key and found (takes the row's strings). */
-static void take_row(struct kd_keycache_row *row, int64_t now, struct kd_key *key,
-                     struct found *f)
+static void take_row(struct kd_keycache_row *row, struct kd_key *key, struct found *f)
 {
     memset(f, 0, sizeof *f);
     *key = row->key;
@@ -101,19 +104,24 @@ static void take_row(struct kd_keycache_row *row, int64_t now, struct kd_key *ke
     f->created_at = key->created_at;
     f->gone = row->gone;
     f->has_auto = row->auto_limits;
-    if (key->credits.limited)
-        f->refill_changed = kd_refill_apply(&key->credits, f->created_at, now);
 }
 
-/* 1 found, 0 not found, -1 error.  Fills key on 1.  Always reads the database:
- * for use inside the counters transaction. */
-static int lookup(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64_t now,
-                  struct kd_key *key, struct found *f, struct kd_error *err)
+/* A copy of a cached row (of the current token: exact) for the caller. */
+static void take_cached(const struct kd_keycache_row *hit, struct kd_key *key, struct found *f)
+{
+    struct kd_keycache_row row = *hit;
+    kd_key_copy(&row.key, &hit->key);
+    take_row(&row, key, f);
+}
+
+/* 1 found, 0 not found, -1 error.  Fills key on 1.  Always reads the database. */
+static int lookup(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], struct kd_key *key,
+                  struct found *f, struct kd_error *err)
 {
     struct kd_keycache_row row;
     int rc = read_row(s, digest, &row, err);
     if (rc == 1)
-        take_row(&row, now, key, f);
+        take_row(&row, key, f);
     return rc;
 }
 
@@ -138,20 +146,18 @@ static int step_plain(struct kd_store *s, const char *sql, struct kd_error *err)
  * never claims a newer state than the one it holds.  Only outside a caller's
  * transaction: inside one the caller's uncommitted writes must be seen.
  */
-static int lookup_cached(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN], int64_t now,
+static int lookup_cached(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN],
                          struct kd_key *key, struct found *f, struct kd_error *err)
 {
     if (s->txn_depth > 0)
-        return lookup(s, digest, now, key, f, err);
-    uint64_t token;
-    if (kd_keycache_has(s, digest)) {
+        return lookup(s, digest, key, f, err);
+    uint64_t token, cached_token;
+    const struct kd_keycache_row *hit = kd_keycache_find(s, digest, &cached_token);
+    if (hit) {
         if (kd_store_key_token(s, &token, err) < 0)
             return -1;
-        const struct kd_keycache_row *hit = kd_keycache_get(s, digest, token);
-        if (hit) {
-            struct kd_keycache_row row = *hit;
-            kd_key_copy(&row.key, &hit->key);
-            take_row(&row, now, key, f);
+        if (token == cached_token) {
+            take_cached(hit, key, f);
             return 1;
         }
     }
@@ -174,7 +180,41 @@ static int lookup_cached(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN]
     }
     if (rc == 1) {
         kd_keycache_put(s, digest, token, &row);
-        take_row(&row, now, key, f);
+        take_row(&row, key, f);
+    }
+    return rc;
+}
+
+/*
+ * The lookup under the counters transaction's write lock.  In a transaction of
+ * our own, nothing written yet, what is read is committed state: a cached row
+ * whose token is current is exact, and a row read here may be cached.  The
+ * token is kept in f, for the credits charged under it (kd_keycache_set_credits).
+ * In a caller's transaction: the database only.
+ */
+static int lookup_locked(struct kd_store *s, bool own_txn, const uint8_t digest[KD_DIGEST_LEN],
+                         struct kd_key *key, struct found *f, struct kd_error *err)
+{
+    if (!own_txn)
+        return lookup(s, digest, key, f, err);
+    uint64_t token, cached_token;
+    if (kd_store_key_token(s, &token, err) < 0)
+        return -1;
+    const struct kd_keycache_row *hit = kd_keycache_find(s, digest, &cached_token);
+    int rc = 1;
+    if (hit && cached_token == token) {
+        take_cached(hit, key, f);
+    } else {
+        struct kd_keycache_row row;
+        rc = read_row(s, digest, &row, err);
+        if (rc == 1) {
+            kd_keycache_put(s, digest, token, &row);
+            take_row(&row, key, f);
+        }
+    }
+    if (rc == 1) {
+        f->token_known = true;
+        f->token = token;
     }
     return rc;
 }
@@ -219,6 +259,7 @@ static int load_rbac(struct kd_store *s, int64_t rid, struct kd_key *key, struct
 
 struct check {
     char *id;   /* the key's limit id; NULL for an inline limit */
+    int64_t rowid; /* its row in ratelimits: the UPDATE needs no index */
     char *name;
     char *inline_slot; /* meta-table name holding an inline limit's window */
     int64_t limit, duration_ms, cost;
@@ -296,11 +337,11 @@ static int save_window(struct kd_store *s, const struct check *c, struct kd_erro
     } else {
         st = kd_store_stmt(s,
                            "UPDATE ratelimits SET window_start = ?2, current = ?3, previous = ?4 "
-                           "WHERE id = ?1",
+                           "WHERE rowid = ?1",
                            err);
         if (!st)
             return -1;
-        sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 1, c->rowid);
         sqlite3_bind_int64(st, 2, c->w.window_start);
         sqlite3_bind_int64(st, 3, c->w.current);
         sqlite3_bind_int64(st, 4, c->w.previous);
@@ -317,7 +358,7 @@ static int gather_checks(struct kd_store *s, const struct kd_verify_request *req
 {
     sqlite3_stmt *st = kd_store_stmt(
         s,
-        "SELECT id, name, lim, duration_ms, auto_apply, window_start, current, previous "
+        "SELECT id, name, lim, duration_ms, auto_apply, window_start, current, previous, rowid "
         "FROM ratelimits WHERE key_rid = ?1 ORDER BY name",
         err);
     if (!st)
@@ -335,6 +376,7 @@ static int gather_checks(struct kd_store *s, const struct kd_verify_request *req
         c->w.window_start = sqlite3_column_int64(st, 5);
         c->w.current = sqlite3_column_int64(st, 6);
         c->w.previous = sqlite3_column_int64(st, 7);
+        c->rowid = sqlite3_column_int64(st, 8);
         c->cost = c->auto_apply ? 1 : -1; /* -1: not applied unless requested */
     }
     sqlite3_reset(st);
@@ -455,9 +497,24 @@ static int save_credits(struct kd_store *s, int64_t rid, const struct kd_credits
     return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "charging credits");
 }
 
+/* Take cost credits, or find them exceeded; a due refill first.  Leaves
+ * key->credits as stored. */
+static int charge_credits(struct kd_store *s, struct found *f, struct kd_credits *c,
+                          int64_t cost, int64_t now, bool *exceeded, struct kd_error *err)
+{
+    f->credits_done = true;
+    bool changed = kd_refill_apply(c, f->created_at, now);
+    *exceeded = c->remaining < cost;
+    if (!*exceeded && cost > 0) {
+        c->remaining -= cost;
+        changed = true;
+    }
+    return changed ? save_credits(s, f->rid, c, err) : 0;
+}
+
 /* The checks after the lookup.  Returns 0 with out->code set, or -1. */
 static int evaluate(struct kd_store *s, const struct kd_verify_request *req,
-                    const struct kd_permquery *pq, const struct found *f, int64_t now,
+                    const struct kd_permquery *pq, struct found *f, int64_t now,
                     struct kd_verify_result *out, struct kd_error *err)
 {
     struct kd_key *key = &out->key;
@@ -498,19 +555,15 @@ static int evaluate(struct kd_store *s, const struct kd_verify_request *req,
             return rc;
     }
     if (key->credits.limited) {
-        int64_t cost = req_cost(req->credit_cost);
-        bool charged = false;
-        if (key->credits.remaining < cost) {
+        bool exceeded = false;
+        if (charge_credits(s, f, &key->credits, req_cost(req->credit_cost), now, &exceeded,
+                           err) < 0)
+            return -1;
+        if (exceeded) {
             out->code = KD_VERIFY_USAGE_EXCEEDED;
             out->message = kd_xstrdup("the key has no credits left");
-        } else {
-            key->credits.remaining -= cost;
-            charged = cost > 0;
-        }
-        if ((charged || f->refill_changed) && save_credits(s, f->rid, &key->credits, err) < 0)
-            return -1;
-        if (out->code == KD_VERIFY_USAGE_EXCEEDED)
             return 0;
+        }
     }
     out->code = KD_VERIFY_VALID;
     return 0;
@@ -539,6 +592,22 @@ static int check_request(const struct kd_verify_request *req, struct kd_error *e
     return 0;
 }
 
+/* Whether the checks before the counters pass: the key is found, of the API
+ * asked for, enabled and unexpired. */
+static bool reaches_counters(const struct kd_key *key, bool gone,
+                             const struct kd_verify_request *req, int64_t now)
+{
+    return !gone && (!req->api_id || strcmp(req->api_id, key->api_id) == 0) && key->enabled &&
+           !(key->expires && key->expires <= now);
+}
+
+/* Whether verifying the key may write credits or rate-limit windows. */
+static bool writes_counters(const struct kd_key *key, bool auto_limits,
+                            const struct kd_verify_request *req)
+{
+    return key->credits.limited || auto_limits || req->n_ratelimits;
+}
+
 int kd_engine_verify(struct kd_store *s, const struct kd_verify_request *req,
                      struct kd_verify_result *out, struct kd_error *err)
 {
@@ -558,21 +627,32 @@ int kd_engine_verify(struct kd_store *s, const struct kd_verify_request *req,
     kd_key_digest(req->key, digest);
 
     struct found f;
-    bool in_txn = false;
-    int ret = -1;
-    int rc = lookup_cached(s, digest, now, &out->key, &f, err);
-    if (rc < 0)
-        goto out;
-    if (rc == 1 && !f.gone && (!req->api_id || strcmp(req->api_id, out->key.api_id) == 0) &&
-        out->key.enabled && !(out->key.expires && out->key.expires <= now) &&
-        (out->key.credits.limited || f.has_auto || req->n_ratelimits)) {
-        /* Counters are involved: read again under the write lock and decide there.
-         * Only counters are written, so this commits with synchronous=NORMAL. */
+    memset(&f, 0, sizeof f);
+    bool own_txn = s->txn_depth == 0, in_txn = false;
+    int ret = -1, rc = 1;
+    /* A cached row of any token picks the way: a key that writes counters goes
+     * straight to the counters transaction, which trusts the row only if its token
+     * is still current.  A stale pick costs time, never a wrong answer. */
+    uint64_t seen_token;
+    const struct kd_keycache_row *seen = own_txn ? kd_keycache_find(s, digest, &seen_token) : NULL;
+    bool counters = seen && reaches_counters(&seen->key, seen->gone, req, now) &&
+                    writes_counters(&seen->key, seen->auto_limits, req);
+    if (!counters) {
+        rc = lookup_cached(s, digest, &out->key, &f, err);
+        if (rc < 0)
+            goto out;
+        counters = rc == 1 && reaches_counters(&out->key, f.gone, req, now) &&
+                   writes_counters(&out->key, f.has_auto, req);
+        if (counters)
+            kd_key_free(&out->key);
+    }
+    if (counters) {
+        /* Decide under the write lock.  Only counters are written, so this
+         * commits with synchronous=NORMAL. */
         if (kd_store_begin_counters(s, err) < 0)
             goto out;
         in_txn = true;
-        kd_key_free(&out->key);
-        rc = lookup(s, digest, now, &out->key, &f, err);
+        rc = lookup_locked(s, own_txn, digest, &out->key, &f, err);
         if (rc < 0)
             goto out;
     }
@@ -583,10 +663,22 @@ int kd_engine_verify(struct kd_store *s, const struct kd_verify_request *req,
         f.rid = 0;
     } else if (evaluate(s, req, pq, &f, now, out, err) < 0) {
         goto out;
+    } else if (out->key.credits.limited && !f.credits_done) {
+        /* Not charged: show a due refill (it is stored with the next charge). */
+        kd_refill_apply(&out->key.credits, f.created_at, now);
     }
     if (in_txn) {
         in_txn = false;
-        if (kd_store_commit(s, err) < 0)
+        int crc = kd_store_commit(s, err);
+        /* Credits move without moving the key token: the cached row follows what
+         * was committed, or goes (a caller's transaction may yet roll back). */
+        if (f.credits_done) {
+            if (crc == 0 && f.token_known)
+                kd_keycache_set_credits(s, digest, f.token, &out->key.credits);
+            else
+                kd_keycache_forget(s, digest);
+        }
+        if (crc < 0)
             goto out;
     }
     out->valid = out->code == KD_VERIFY_VALID;

@@ -707,6 +707,65 @@ START_TEST(cached_rows_follow_changes)
 }
 END_TEST
 
+/* A cached row's credits are exact while its token holds: this connection's
+ * charges are copied into it, another connection's commits or an admin change
+ * move the token, and a charge inside a caller's transaction drops the entry. */
+static int64_t remaining_after(struct kd_store *s, const char *key, enum kd_verify_code want)
+{
+    struct kd_verify_result r;
+    ck_assert_int_eq(vfy_full(s, key, NULL, KD_COST_DEFAULT, NULL, 0, &r), want);
+    int64_t left = r.key.credits.remaining;
+    kd_verify_result_free(&r);
+    return left;
+}
+
+START_TEST(cached_credits_stay_exact)
+{
+    struct kd_store *a = fx_open();
+    fx_world(a);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    spec.credits.limited = true;
+    spec.credits.remaining = 7;
+    struct made m = make(a, &spec);
+    struct kd_store *b = fx_open_path(fx_path, 1000);
+
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 6);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 5);
+    ck_assert_int_eq(remaining_after(b, m.key, KD_VERIFY_VALID), 4);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 3);
+
+    /* Inside a caller's transaction, then rolled back: nothing was spent. */
+    ck_assert_int_eq(kd_store_begin(a, &err), 0);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 2);
+    kd_store_rollback(a);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 2);
+    /* ... and in a counters transaction, whose commit leaves the token alone. */
+    ck_assert_int_eq(kd_store_begin_counters(a, &err), 0);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 1);
+    ck_assert_int_eq(kd_store_commit(a, &err), 0);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 0);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_USAGE_EXCEEDED), 0);
+
+    struct kd_key_update u;
+    memset(&u, 0, sizeof u);
+    kd_key_init(&u.values);
+    u.fields = KD_KF_CREDITS;
+    u.values.credits.limited = true;
+    u.values.credits.remaining = 2;
+    ck_assert_msg(kd_engine_key_update(b, m.id, &u, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 1);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 0);
+    ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_USAGE_EXCEEDED), 0);
+    ck_assert_int_eq(remaining_after(b, m.key, KD_VERIFY_USAGE_EXCEEDED), 0);
+    ck_assert_int_eq(key_int(a, "remaining", m.id), 0);
+    kd_key_free(&u.values);
+    made_free(&m);
+    kd_store_close(b);
+    kd_store_close(a);
+}
+END_TEST
+
 START_TEST(processes_never_overspend)
 {
     struct kd_store *s = fx_open();
@@ -773,6 +832,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, stats_by_code);
     tcase_add_test(tc, plain_verify_takes_no_write_lock);
     tcase_add_test(tc, cached_rows_follow_changes);
+    tcase_add_test(tc, cached_credits_stay_exact);
     tcase_add_test(tc, processes_never_overspend);
 }
 
