@@ -5,6 +5,11 @@
  * the next page starts strictly after that pair, so page 10,000 costs what page 1
  * costs (no OFFSET).  NULLs sort as "never" / "unlimited" (last ascending) for
  * expiry and credits, as 0 for last-used, and as "" for names.
+ *
+ * A filter that the search index narrows to a few candidate rows reads just
+ * those (core/search.h); any other filter scans the API's keys in sort order,
+ * which for a common filter fills a page at once.  Both apply the same exact
+ * filter, so they return the same rows.
  */
 #include "core/engine.h"
 
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "core/keyrow.h"
+#include "core/search.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -41,14 +47,22 @@ static const char *sort_expr(enum kd_key_sort sort)
     "AND (?3 IS NULL OR " LIKE("k.name") " OR " LIKE("k.start")                          \
     " OR substr(k.id, 1, length(?7)) = ?7 OR " LIKE("k.external_id") " OR " LIKE("k.meta") ")"
 
+/* The rows an indexed filter reads: the index's candidates by text (?8) and
+ * the keys whose id starts with the filter (?7 up to ?9). */
+#define FROM_CANDIDATES                                                                  \
+    "(SELECT rowid AS rid FROM key_search WHERE key_search MATCH ?8 "                    \
+    "UNION SELECT rid FROM keys WHERE id >= ?7 AND id < ?9) c CROSS JOIN keys k ON k.rid = c.rid"
+#define FROM_ALL "keys k"
+
 /*
- * The statement for one sort, direction and "has a cursor".  Built once per
- * process and kept, so the store's statement cache sees a stable pointer.
+ * The statement for one sort, direction, "has a cursor" and "reads the
+ * index's candidates".  Built once per process and kept, so the store's
+ * statement cache sees a stable pointer.
  */
-static const char *list_sql(enum kd_key_sort sort, bool desc, bool after)
+static const char *list_sql(enum kd_key_sort sort, bool desc, bool after, bool indexed)
 {
-    static char *cache[N_SORTS][2][2];
-    char **slot = &cache[sort][desc][after];
+    static char *cache[N_SORTS][2][2][2];
+    char **slot = &cache[sort][desc][after][indexed];
     if (*slot)
         return *slot;
     const char *expr = sort_expr(sort);
@@ -59,9 +73,15 @@ static const char *list_sql(enum kd_key_sort sort, bool desc, bool after)
         snprintf(keyset, sizeof keyset, " AND k.id %s ?5", cmp);
     else if (after)
         snprintf(keyset, sizeof keyset, " AND (%s, k.id) %s (?4, ?5)", expr, cmp);
-    *slot = kd_xasprintf("SELECT " KD_KEYROW_COLS ", %s FROM keys k WHERE " WHERE_FILTERS
-                         "%s ORDER BY %s %s, k.id %s LIMIT ?6",
-                         expr, keyset, expr, dir, dir);
+    if (indexed) /* sort the candidates' rids, then read just the page's rows */
+        *slot = kd_xasprintf("SELECT " KD_KEYROW_COLS ", %s FROM keys k WHERE k.rid IN ("
+                             "SELECT k.rid FROM " FROM_CANDIDATES " WHERE " WHERE_FILTERS
+                             "%s ORDER BY %s %s, k.id %s LIMIT ?6) ORDER BY %s %s, k.id %s",
+                             expr, keyset, expr, dir, dir, expr, dir, dir);
+    else
+        *slot = kd_xasprintf("SELECT " KD_KEYROW_COLS ", %s FROM " FROM_ALL " WHERE " WHERE_FILTERS
+                             "%s ORDER BY %s %s, k.id %s LIMIT ?6",
+                             expr, keyset, expr, dir, dir);
     return *slot;
 }
 
@@ -147,7 +167,8 @@ static int api_exists(struct kd_store *s, const char *api_id, struct kd_error *e
     return kd_error_set(err, KD_ERR_NOT_FOUND, "apiId", "API %s does not exist", api_id);
 }
 
-static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const char *pattern)
+static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const char *pattern,
+                         const struct kd_search_plan *plan)
 {
     sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
     kd_keyrow_bind_text(st, 2, q->external_id, true);
@@ -163,46 +184,73 @@ static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const c
         sqlite3_bind_null(st, 3);
         sqlite3_bind_null(st, 7);
     }
+    if (plan->use_index) {
+        sqlite3_bind_text(st, 8, plan->match, -1, SQLITE_STATIC);
+        kd_keyrow_bind_text(st, 9, plan->id_below, true);
+    }
 }
 
 /* A filtered count stops here: past it the total is shown as "at least". */
 #define KD_FILTER_COUNT_CAP 10000
+/* A filter the index cannot narrow (a common one) is counted only in an API of
+ * at most this many keys: scanning them takes a few ms, a million 150 ms. */
+#define KD_FILTER_SCAN_COUNT_MAX 20000
+
+static int live_keys(struct kd_store *s, const char *api_id, int64_t *n, struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1", err);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, api_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : kd_store_fail(s, err, "counting keys");
+}
 
 /*
  * out->total for a query that wants it.  Unfiltered: the API's live count,
  * kept by triggers.  Filtered: a first page that is not full is the whole
  * answer (the rare pattern, which scanned every key already, pays nothing
- * more); otherwise count, but stop at KD_FILTER_COUNT_CAP matches (-1 beyond),
- * so a common pattern does not scan a million keys for a number.
+ * more).  Otherwise an indexed filter counts its candidates; a scanned one
+ * is counted only in an API small enough (else -1, "at least"); and every
+ * count stops at KD_FILTER_COUNT_CAP matches.
  */
 static int count_keys(struct kd_store *s, const struct kd_key_query *q, const char *pattern,
-                      bool first_page, bool more, struct kd_key_page *out, struct kd_error *err)
+                      const struct kd_search_plan *plan, bool first_page, bool more,
+                      struct kd_key_page *out, struct kd_error *err)
 {
     bool filtered = (q->external_id && *q->external_id) || pattern;
     if (filtered && first_page && !more) {
         out->total = (int64_t)out->len;
         return 0;
     }
-    sqlite3_stmt *st =
-        filtered ? kd_store_stmt(s,
-                                 "SELECT count(*) FROM (SELECT 1 FROM keys k WHERE " WHERE_FILTERS
-                                 " LIMIT ?5)",
-                                 err)
-                 : kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1", err);
+    if (!filtered)
+        return live_keys(s, q->api_id, &out->total, err);
+    if (pattern && !plan->use_index) {
+        int64_t live;
+        if (live_keys(s, q->api_id, &live, err) < 0)
+            return -1;
+        if (live > KD_FILTER_SCAN_COUNT_MAX) {
+            out->total = -1;
+            return 0;
+        }
+    }
+    const char *sql = plan->use_index ? "SELECT count(*) FROM (SELECT 1 FROM " FROM_CANDIDATES
+                                        " WHERE " WHERE_FILTERS " LIMIT ?5)"
+                                      : "SELECT count(*) FROM (SELECT 1 FROM " FROM_ALL
+                                        " WHERE " WHERE_FILTERS " LIMIT ?5)";
+    sqlite3_stmt *st = kd_store_stmt(s, sql, err);
     if (!st)
         return -1;
-    if (filtered) {
-        bind_filters(st, q, pattern);
-        sqlite3_bind_int(st, 5, KD_FILTER_COUNT_CAP + 1);
-    } else {
-        sqlite3_bind_text(st, 1, q->api_id, -1, SQLITE_STATIC);
-    }
+    bind_filters(st, q, pattern, plan);
+    sqlite3_bind_int(st, 5, KD_FILTER_COUNT_CAP + 1);
     int rc = sqlite3_step(st);
     int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return kd_store_fail(s, err, "counting keys");
-    out->total = filtered && n > KD_FILTER_COUNT_CAP ? -1 : n;
+    out->total = n > KD_FILTER_COUNT_CAP ? -1 : n;
     return 0;
 }
 
@@ -223,16 +271,20 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
     char *pattern = q->page.filter && *q->page.filter ? like_pattern(q->page.filter) : NULL;
     char *cur_value = NULL, *cur_id = NULL;
     int64_t *rids = NULL;
+    struct kd_search_plan plan = {0};
     int ret = -1, rc;
 
     if (q->page.cursor && *q->page.cursor &&
         cursor_decode(q->page.cursor, q->sort, desc, &cur_value, &cur_id, err) < 0)
         goto out;
 
-    sqlite3_stmt *st = kd_store_stmt(s, list_sql(q->sort, desc, cur_id != NULL), err);
+    if (pattern && kd_search_plan(s, q->page.filter, &plan, err) < 0)
+        goto out;
+    sqlite3_stmt *st =
+        kd_store_stmt(s, list_sql(q->sort, desc, cur_id != NULL, plan.use_index), err);
     if (!st)
         goto out;
-    bind_filters(st, q, pattern);
+    bind_filters(st, q, pattern, &plan);
     if (cur_id) {
         if (q->sort == KD_SORT_NAME)
             sqlite3_bind_text(st, 4, cur_value, -1, SQLITE_STATIC);
@@ -268,12 +320,13 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
         free(out->next_cursor);
         out->next_cursor = NULL;
     }
-    if (q->page.want_total && count_keys(s, q, pattern, cur_id == NULL, more, out, err) < 0)
+    if (q->page.want_total && count_keys(s, q, pattern, &plan, cur_id == NULL, more, out, err) < 0)
         goto out;
     if (kd_keyrow_load_children(s, out->items, rids, out->len, q->include_grants, now, err) < 0)
         goto out;
     ret = 0;
 out:
+    kd_search_plan_free(&plan);
     free(pattern);
     free(cur_value);
     free(cur_id);

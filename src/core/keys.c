@@ -13,6 +13,7 @@
 #include "core/keygen.h"
 #include "core/keyrow.h"
 #include "core/refill.h"
+#include "core/search.h"
 #include "core/vault.h"
 #include "model/validate.h"
 #include "util/clock.h"
@@ -113,11 +114,14 @@ static int seal(struct kd_store *s, int64_t rid, const char *key_id, const char 
 /*
  * Insert a key from spec.  digest NULL: generate new material (plaintext to
  * *out_plain); else import that digest with start spec->start.  spec->prefix NULL
- * means "the API's default"; "" means no prefix.
+ * means "the API's default"; "" means no prefix.  The row's search entry is
+ * the caller's to add (kd_search_add), after the key's last statement: FTS5
+ * writes out what it has buffered at every statement that opens a savepoint,
+ * and each key runs several, so a bulk creation indexes its batch at the end.
  */
 static int create_locked(struct kd_store *s, const struct kd_key *spec, const uint8_t *digest,
                          const char *action, int64_t now, char **out_id, char **out_plain,
-                         struct kd_error *err)
+                         int64_t *out_rid, struct kd_error *err)
 {
     char *api_prefix = NULL, *key_id = NULL;
     int api_bytes = 0, ret = -1;
@@ -215,6 +219,7 @@ static int create_locked(struct kd_store *s, const struct kd_key *spec, const ui
 
     *out_id = key_id;
     key_id = NULL;
+    *out_rid = rid;
     if (out_plain)
         *out_plain = kd_xstrdup(nk.plaintext);
     ret = 0;
@@ -238,8 +243,13 @@ int kd_engine_key_create(struct kd_store *s, const struct kd_key *spec,
         return -1;
     if (kd_store_begin(s, err) < 0)
         return -1;
-    if (create_locked(s, spec, NULL, "key.create", now, &out->key_id, &out->plaintext, err) < 0)
+    int64_t rid;
+    if (create_locked(s, spec, NULL, "key.create", now, &out->key_id, &out->plaintext, &rid,
+                      err) < 0 ||
+        kd_search_add(s, rid, err) < 0) {
+        kd_key_secret_free(out);
         return kd_keyrow_fail(s, -1);
+    }
     if (kd_store_commit(s, err) < 0) {
         kd_key_secret_free(out);
         return -1;
@@ -259,6 +269,7 @@ int kd_engine_key_create_many(struct kd_store *s, const struct kd_key *spec, int
         return -1;
     size_t cap = count < KD_ENGINE_CREATE_BATCH ? (size_t)count : KD_ENGINE_CREATE_BATCH;
     struct kd_key_secret *batch = kd_xcalloc(cap, sizeof *batch);
+    int64_t *rids = kd_xcalloc(cap, sizeof *rids);
     int rc = 0;
     while (rc == 0 && *made < count) {
         size_t want = (size_t)(count - *made) < cap ? (size_t)(count - *made) : cap, got = 0;
@@ -266,9 +277,12 @@ int kd_engine_key_create_many(struct kd_store *s, const struct kd_key *spec, int
         if (kd_store_begin(s, err) < 0)
             break;
         while (got < want && create_locked(s, spec, NULL, "key.create", now, &batch[got].key_id,
-                                           &batch[got].plaintext, err) == 0)
+                                           &batch[got].plaintext, &rids[got], err) == 0)
             got++;
-        if (got < want)
+        size_t indexed = 0;
+        while (got == want && indexed < got && kd_search_add(s, rids[indexed], err) == 0)
+            indexed++;
+        if (got < want || indexed < got)
             rc = kd_keyrow_fail(s, -1); /* rolls the batch back */
         else if (kd_store_commit(s, err) < 0)
             rc = -1;
@@ -281,6 +295,7 @@ int kd_engine_key_create_many(struct kd_store *s, const struct kd_key *spec, int
         }
     }
     free(batch);
+    free(rids);
     return rc < 0 || *made < count ? -1 : 0;
 }
 
@@ -300,8 +315,13 @@ int kd_engine_key_import(struct kd_store *s, const struct kd_key *spec,
         return -1;
     if (kd_store_begin(s, err) < 0)
         return -1;
-    if (create_locked(s, spec, digest, "key.import", now, out_key_id, NULL, err) < 0)
+    int64_t rid;
+    if (create_locked(s, spec, digest, "key.import", now, out_key_id, NULL, &rid, err) < 0 ||
+        kd_search_add(s, rid, err) < 0) {
+        free(*out_key_id);
+        *out_key_id = NULL;
         return kd_keyrow_fail(s, -1);
+    }
     if (kd_store_commit(s, err) < 0) {
         free(*out_key_id);
         *out_key_id = NULL;
@@ -518,7 +538,10 @@ int kd_engine_key_reroll(struct kd_store *s, const char *key_id, int64_t grace_m
     spec.credits.last_refill_at = 0;
     if (!spec.prefix)
         spec.prefix = kd_xstrdup(""); /* keep "no prefix" rather than the API default */
-    if (create_locked(s, &spec, NULL, "key.create", now, &out->key_id, &out->plaintext, err) < 0)
+    int64_t new_rid;
+    if (create_locked(s, &spec, NULL, "key.create", now, &out->key_id, &out->plaintext, &new_rid,
+                      err) < 0 ||
+        kd_search_add(s, new_rid, err) < 0)
         goto out;
     if (grace_ms == 0) {
         if (kd_keyrow_exec(s, "UPDATE keys SET deleted_at = ?2, updated_at = ?2 WHERE rid = ?1", rid,

@@ -24,6 +24,9 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 #include "core/schema_v3.inc"
     ;
+static const char schema_v4[] =
+#include "core/schema_v4.inc"
+    ;
 
 struct migration {
     int version;
@@ -54,6 +57,7 @@ static const struct migration migrations[] = {
     {1, schema_v1, seed_meta},
     {2, schema_v2, NULL}, /* key_usage table, keys.auto_limits */
     {3, schema_v3, NULL}, /* apis.live_keys, kept by triggers */
+    {4, schema_v4, NULL}, /* key_search, the filter's index */
 };
 
 static int pragma_int(struct kd_store *s, const char *sql, int *out, struct kd_error *err)

@@ -9,21 +9,16 @@ libkeydeck_a_SOURCES += \
 	src/core/engine.h
 
 # Migration N is schema_vN.sql, compiled in as C string literals (one per line).
-EXTRA_DIST += src/core/schema_v1.sql src/core/schema_v2.sql src/core/schema_v3.sql
-BUILT_SOURCES += src/core/schema_v1.inc src/core/schema_v2.inc src/core/schema_v3.inc
-CLEANFILES += src/core/schema_v1.inc src/core/schema_v2.inc src/core/schema_v3.inc
-src/core/schema_v1.inc: src/core/schema_v1.sql
-	$(AM_V_GEN)$(MKDIR_P) src/core && \
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
-		$(srcdir)/src/core/schema_v1.sql > $@-t && mv $@-t $@
-src/core/schema_v2.inc: src/core/schema_v2.sql
-	$(AM_V_GEN)$(MKDIR_P) src/core && \
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
-		$(srcdir)/src/core/schema_v2.sql > $@-t && mv $@-t $@
-src/core/schema_v3.inc: src/core/schema_v3.sql
-	$(AM_V_GEN)$(MKDIR_P) src/core && \
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
-		$(srcdir)/src/core/schema_v3.sql > $@-t && mv $@-t $@
+EXTRA_DIST += src/core/schema_v1.sql src/core/schema_v2.sql src/core/schema_v3.sql \
+	src/core/schema_v4.sql
+BUILT_SOURCES += src/core/schema_v1.inc src/core/schema_v2.inc src/core/schema_v3.inc \
+	src/core/schema_v4.inc
+CLEANFILES += src/core/schema_v1.inc src/core/schema_v2.inc src/core/schema_v3.inc \
+	src/core/schema_v4.inc
+SUFFIXES = .sql .inc
+.sql.inc:
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@-t && mv $@-t $@
 # Also when a single target (a test) is made, which skips BUILT_SOURCES.
 src/core/migrations.$(OBJEXT): src/core/schema_v1.inc src/core/schema_v2.inc \
-	src/core/schema_v3.inc
+	src/core/schema_v3.inc src/core/schema_v4.inc
