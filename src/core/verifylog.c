@@ -18,7 +18,7 @@ struct kd_verifylog {
 };
 
 /* When flushing keeps failing (a long-held lock), stop growing: drop the oldest. */
-#define KD_VERIFYLOG_HARD_CAP (KD_VERIFYLOG_BATCH * 64)
+#define KD_VERIFYLOG_HARD_CAP (KD_VERIFYLOG_BATCH * 8)
 
 static void drop_front(struct kd_verifylog *vl, size_t k)
 {
@@ -51,22 +51,34 @@ struct key_bump {
     int64_t rid, count, last;
 };
 
-static int cmp_rid(const void *a, const void *b)
-{
-    int64_t x = ((const struct kd_verifylog_rec *)a)->key_rid;
-    int64_t y = ((const struct kd_verifylog_rec *)b)->key_rid;
-    return (x > y) - (x < y);
-}
-
-/* Failures stay one row each: the monitor lists them one by one. */
-static bool same_row(const struct kd_verifylog_rec *a, const struct kd_verifylog_rec *b)
+static int cmp_str_null(const char *a, const char *b)
 {
     if (a == b)
-        return true;
-    return a->code == KD_VERIFY_VALID && b->code == KD_VERIFY_VALID && a->at == b->at &&
-           a->key_rid == b->key_rid &&
-           (a->api_id == b->api_id ||
-            (a->api_id && b->api_id && strcmp(a->api_id, b->api_id) == 0));
+        return 0;
+    if (!a || !b)
+        return a ? 1 : -1;
+    return strcmp(a, b);
+}
+
+/* Key, then API, then time: a key's VALID records of one second end up side by side. */
+static int cmp_key_time(const void *pa, const void *pb)
+{
+    const struct kd_verifylog_rec *a = pa, *b = pb;
+    if (a->key_rid != b->key_rid)
+        return (a->key_rid > b->key_rid) - (a->key_rid < b->key_rid);
+    int c = cmp_str_null(a->api_id, b->api_id);
+    if (c)
+        return c;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* VALID records of one key and API in one second share a row; failures stay
+ * one row each (the monitor lists them one by one). */
+static bool same_row(const struct kd_verifylog_rec *a, const struct kd_verifylog_rec *b)
+{
+    return a->code == KD_VERIFY_VALID && b->code == KD_VERIFY_VALID &&
+           a->at / 1000 == b->at / 1000 && a->key_rid == b->key_rid &&
+           cmp_str_null(a->api_id, b->api_id) == 0;
 }
 
 static int step_done(struct kd_store *s, sqlite3_stmt *st, struct kd_error *err,
@@ -77,43 +89,59 @@ static int step_done(struct kd_store *s, sqlite3_stmt *st, struct kd_error *err,
     return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, what);
 }
 
+static int insert_row(struct kd_store *s, const struct kd_verifylog_rec *r, int64_t at,
+                      int64_t count, struct kd_error *err)
+{
+    sqlite3_stmt *st = kd_store_stmt(
+        s, "INSERT INTO verifications(at, key_rid, api_id, outcome, n) VALUES (?1, ?2, ?3, ?4, ?5)",
+        err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, at);
+    if (r->key_rid)
+        sqlite3_bind_int64(st, 2, r->key_rid);
+    else
+        sqlite3_bind_null(st, 2);
+    if (r->api_id)
+        sqlite3_bind_text(st, 3, r->api_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int(st, 4, (int)r->code);
+    sqlite3_bind_int64(st, 5, count);
+    return step_done(s, st, err, "recording verifications");
+}
+
+/*
+ * Every row a flush writes lands at a random place in verifications_by_key
+ * and key_usage, a page each when the keys are many; so the rows are made
+ * few.  VALID records are grouped by key, API and second (the row carries the
+ * group's latest time and its count), and key_usage is bumped once a key.
+ * Failures are written after, one row each in the order they happened, which
+ * the monitor's "recent failures" (by seq) relies on.
+ */
 static int write_all(struct kd_store *s, struct kd_verifylog *vl, int64_t newest,
                      struct kd_error *err)
 {
-    /* Consecutive VALID records alike in time (ms), key and API become one row
-     * with a count: a busy key costs a few rows per flush, not one per call. */
-    for (size_t i = 0; i < vl->n;) {
-        const struct kd_verifylog_rec *r = &vl->recs[i];
-        int64_t count = 0;
-        for (; i < vl->n && same_row(r, &vl->recs[i]); i++)
-            count++;
-        sqlite3_stmt *st = kd_store_stmt(
-            s,
-            "INSERT INTO verifications(at, key_rid, api_id, outcome, n) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)",
-            err);
-        if (!st)
-            return -1;
-        sqlite3_bind_int64(st, 1, r->at);
-        if (r->key_rid)
-            sqlite3_bind_int64(st, 2, r->key_rid);
-        else
-            sqlite3_bind_null(st, 2);
-        if (r->api_id)
-            sqlite3_bind_text(st, 3, r->api_id, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 3);
-        sqlite3_bind_int(st, 4, (int)r->code);
-        sqlite3_bind_int64(st, 5, count);
-        if (step_done(s, st, err, "recording verifications") < 0)
-            return -1;
-    }
-
-    /* One UPDATE per key per flush, however many verifications it had. */
     struct kd_verifylog_rec *sorted = kd_xmalloc(vl->n * sizeof *sorted);
     memcpy(sorted, vl->recs, vl->n * sizeof *sorted);
-    qsort(sorted, vl->n, sizeof *sorted, cmp_rid);
+    qsort(sorted, vl->n, sizeof *sorted, cmp_key_time);
     int ret = 0;
+    for (size_t i = 0; i < vl->n && ret == 0;) {
+        const struct kd_verifylog_rec *first = &sorted[i];
+        if (first->code != KD_VERIFY_VALID) {
+            i++;
+            continue;
+        }
+        int64_t count = 0, last = 0;
+        for (; i < vl->n && same_row(first, &sorted[i]); i++, count++)
+            last = sorted[i].at;
+        ret = insert_row(s, first, last, count, err);
+    }
+    for (size_t i = 0; i < vl->n && ret == 0; i++)
+        if (vl->recs[i].code != KD_VERIFY_VALID)
+            ret = insert_row(s, &vl->recs[i], vl->recs[i].at, 1, err);
+
+    /* One UPDATE per key per flush, however many verifications it had. */
     for (size_t i = 0; i < vl->n && ret == 0;) {
         struct key_bump b = {sorted[i].key_rid, 0, 0};
         for (; i < vl->n && sorted[i].key_rid == b.rid; i++) {

@@ -552,6 +552,59 @@ START_TEST(usage_recorded_after_flush)
 }
 END_TEST
 
+/* A flush writes one row per key, API and second of VALID verifications (the
+ * latest time, the count), and each failure on its own, in the order they came. */
+START_TEST(log_rows_grouped_by_second)
+{
+    struct kd_store *s = fx_open();
+    fx_world(s);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    struct made a = make(s, &spec);
+    kd_key_init(&spec);
+    struct made b = make(s, &spec);
+    for (int i = 0; i < 3; i++) { /* a, b, a, b, a, b within one second */
+        ck_assert_int_eq(vfy(s, a.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
+        ck_assert_int_eq(vfy(s, b.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
+        kd_clock_advance(100);
+    }
+    ck_assert_int_eq(vfy(s, "sk_first_unknown", NULL, KD_COST_DEFAULT), KD_VERIFY_NOT_FOUND);
+    kd_clock_advance(10);
+    ck_assert_int_eq(vfy(s, "sk_second_unknown", NULL, KD_COST_DEFAULT), KD_VERIFY_NOT_FOUND);
+    kd_clock_advance(700); /* FX_NOW + 1010: the next second */
+    ck_assert_int_eq(vfy(s, a.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
+    ck_assert_int_eq(kd_verifylog_flush(s, &err), 0);
+
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM verifications WHERE key_rid = "
+             "(SELECT rid FROM keys WHERE id = '%s')",
+             a.id);
+    ck_assert_int_eq(fx_int(s, sql), 2);
+    snprintf(sql, sizeof sql,
+             "SELECT n * 1000000000 + at - %lld FROM verifications WHERE key_rid = "
+             "(SELECT rid FROM keys WHERE id = '%s') ORDER BY at LIMIT 1",
+             (long long)FX_NOW, a.id);
+    ck_assert_int_eq(fx_int(s, sql), 3 * 1000000000LL + 200); /* n 3, at the latest */
+    snprintf(sql, sizeof sql,
+             "SELECT n FROM verifications WHERE key_rid = (SELECT rid FROM keys WHERE id = '%s')",
+             b.id);
+    ck_assert_int_eq(fx_int(s, sql), 3);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM verifications WHERE outcome <> 0"), 2);
+    ck_assert_int_eq(fx_int(s, "SELECT max(seq) - min(seq) FROM verifications WHERE outcome <> 0"),
+                     1);
+    snprintf(sql, sizeof sql,
+             "SELECT at - %lld FROM verifications WHERE outcome <> 0 ORDER BY seq DESC LIMIT 1",
+             (long long)FX_NOW);
+    ck_assert_int_eq(fx_int(s, sql), 310); /* the newest failure last */
+    ck_assert_int_eq(request_count(s, a.id), 4);
+    ck_assert_int_eq(request_count(s, b.id), 3);
+    made_free(&a);
+    made_free(&b);
+    kd_store_close(s);
+}
+END_TEST
+
 START_TEST(stats_by_code)
 {
     struct kd_store *s = fx_open();
@@ -829,6 +882,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, refill_monthly_day_31_at_verify);
     tcase_add_test(tc, request_errors);
     tcase_add_test(tc, usage_recorded_after_flush);
+    tcase_add_test(tc, log_rows_grouped_by_second);
     tcase_add_test(tc, stats_by_code);
     tcase_add_test(tc, plain_verify_takes_no_write_lock);
     tcase_add_test(tc, cached_rows_follow_changes);
