@@ -110,15 +110,22 @@ int kd_search_add(struct kd_store *s, int64_t rid, struct kd_error *err)
 
 /* ---- plans ---- */
 
+/* Whether p is well-formed UTF-8: the index splits text where characters start. */
 static bool valid_utf8(const unsigned char *p)
 {
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-                            : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (n < 0 || (n == 1 && *p < 0xC2))
+        int follow;
+        if (*p < 0x80)
+            follow = 0;
+        else if (*p >= 0xC2 && *p < 0xE0)
+            follow = 1;
+        else if ((*p & 0xF0) == 0xE0)
+            follow = 2;
+        else if ((*p & 0xF8) == 0xF0)
+            follow = 3;
+        else
             return false;
-        p++;
-        for (int i = 0; i < n; i++, p++)
+        for (p++; follow > 0; follow--, p++)
             if ((*p & 0xC0) != 0x80)
                 return false;
     }
