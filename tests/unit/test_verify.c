@@ -760,9 +760,7 @@ START_TEST(cached_rows_follow_changes)
 }
 END_TEST
 
-/* A cached row's credits are exact while its token holds: this connection's
- * charges are copied into it, another connection's commits or an admin change
- * move the token, and a charge inside a caller's transaction drops the entry. */
+/* The credits a verification reports. */
 static int64_t remaining_after(struct kd_store *s, const char *key, enum kd_verify_code want)
 {
     struct kd_verify_result r;
@@ -772,6 +770,9 @@ static int64_t remaining_after(struct kd_store *s, const char *key, enum kd_veri
     return left;
 }
 
+/* A cached row's credits are exact while its token holds: this connection's
+ * charges are copied into it, another connection's commits or an admin change
+ * move the token, and a charge inside a caller's transaction drops the entry. */
 START_TEST(cached_credits_stay_exact)
 {
     struct kd_store *a = fx_open();
