@@ -146,11 +146,14 @@ int kd_wire_credits_req_decode(const json_t *v, const char *path, bool update_fo
 
 /* ---- ratelimits ------------------------------------------------------------------ */
 
-json_t *kd_wire_ratelimits_req(const struct kd_ratelimit *rl, size_t n)
+/* A RatelimitRequest array, or with each limit's id a RatelimitResponse one. */
+static json_t *ratelimits_json(const struct kd_ratelimit *rl, size_t n, bool with_id)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
+        if (with_id)
+            kd_jset_str(o, "id", rl[i].id);
         kd_jset_str(o, "name", rl[i].name);
         kd_jset_int(o, "limit", rl[i].limit);
         kd_jset_int(o, "duration", rl[i].duration_ms);
@@ -160,19 +163,9 @@ json_t *kd_wire_ratelimits_req(const struct kd_ratelimit *rl, size_t n)
     return arr;
 }
 
-static json_t *ratelimits_res(const struct kd_ratelimit *rl, size_t n)
+json_t *kd_wire_ratelimits_req(const struct kd_ratelimit *rl, size_t n)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_object();
-        kd_jset_str(o, "id", rl[i].id);
-        kd_jset_str(o, "name", rl[i].name);
-        kd_jset_int(o, "limit", rl[i].limit);
-        kd_jset_int(o, "duration", rl[i].duration_ms);
-        kd_jset_bool(o, "autoApply", rl[i].auto_apply);
-        json_array_append_new(arr, o);
-    }
-    return arr;
+    return ratelimits_json(rl, n, false);
 }
 
 /* Items of a RatelimitRequest (request mode) or RatelimitResponse (response
@@ -250,7 +243,7 @@ json_t *kd_wire_key_res(const struct kd_key *k, const char *plaintext)
     }
     kd_jset_str(o, "plaintext", plaintext);
     if (k->n_ratelimits)
-        json_object_set_new(o, "ratelimits", ratelimits_res(k->ratelimits, k->n_ratelimits));
+        json_object_set_new(o, "ratelimits", ratelimits_json(k->ratelimits, k->n_ratelimits, true));
     return o;
 }
 
