@@ -206,13 +206,20 @@ static void refresh_and_select(struct kd_app *app, enum kd_view view, const char
 
 /* ---- the forms, submitted ---- */
 
+/* An optional field's text, NULL when left empty (the model's "not set"). */
+static char *text_or_null(const struct kd_form *f, size_t i)
+{
+    const char *t = kd_form_text(f, i);
+    return *t ? (char *)t : NULL;
+}
+
 static void role_new_submitted(struct kd_app *app, struct kd_form *f)
 {
     struct kd_role spec, out;
     memset(&spec, 0, sizeof spec);
     memset(&out, 0, sizeof out);
     spec.name = (char *)kd_form_text(f, RF_NAME);
-    spec.description = *kd_form_text(f, RF_DESC) ? (char *)kd_form_text(f, RF_DESC) : NULL;
+    spec.description = text_or_null(f, RF_DESC);
     kd_form_picked(f, RF_PERMS, &spec.permissions);
     size_t n = spec.permissions.len;
     struct kd_error err;
@@ -236,8 +243,8 @@ static void perm_new_submitted(struct kd_app *app, struct kd_form *f)
     memset(&spec, 0, sizeof spec);
     memset(&out, 0, sizeof out);
     spec.slug = (char *)kd_form_text(f, PF_SLUG);
-    spec.name = *kd_form_text(f, PF_NAME) ? (char *)kd_form_text(f, PF_NAME) : NULL;
-    spec.description = *kd_form_text(f, PF_DESC) ? (char *)kd_form_text(f, PF_DESC) : NULL;
+    spec.name = text_or_null(f, PF_NAME);
+    spec.description = text_or_null(f, PF_DESC);
     struct kd_error err;
     kd_error_clear(&err);
     if (kd_backend_permission_create(app->b, &spec, &out, &err) != 0) {
