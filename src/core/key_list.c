@@ -151,14 +151,18 @@ static char *like_pattern(const char *filter)
     return p;
 }
 
-static int api_exists(struct kd_store *s, const char *api_id, struct kd_error *err)
+/* The API's live key count (kept by triggers), or NOT_FOUND when it is gone. */
+static int api_live_keys(struct kd_store *s, const char *api_id, int64_t *live,
+                         struct kd_error *err)
 {
     sqlite3_stmt *st =
-        kd_store_stmt(s, "SELECT 1 FROM apis WHERE id = ?1 AND deleted_at IS NULL", err);
+        kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1 AND deleted_at IS NULL", err);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, api_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *live = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
@@ -196,45 +200,26 @@ static void bind_filters(sqlite3_stmt *st, const struct kd_key_query *q, const c
  * at most this many keys: scanning them takes a few ms, a million 150 ms. */
 #define KD_FILTER_SCAN_COUNT_MAX 20000
 
-static int live_keys(struct kd_store *s, const char *api_id, int64_t *n, struct kd_error *err)
-{
-    sqlite3_stmt *st = kd_store_stmt(s, "SELECT live_keys FROM apis WHERE id = ?1", err);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, api_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : kd_store_fail(s, err, "counting keys");
-}
-
 /*
- * out->total for a query that wants it.  Unfiltered: the API's live count,
- * kept by triggers.  Filtered: a first page that is not full is the whole
+ * out->total for a query that wants it.  Unfiltered: the API's live count
+ * (live, read when the API was looked up).  Filtered: a first page that is not full is the whole
  * answer (the rare pattern, which scanned every key already, pays nothing
  * more).  Otherwise an indexed filter counts its candidates; a scanned one
  * is counted only in an API small enough (else -1, "at least"); and every
  * count stops at KD_FILTER_COUNT_CAP matches.
  */
 static int count_keys(struct kd_store *s, const struct kd_key_query *q, const char *pattern,
-                      const struct kd_search_plan *plan, bool first_page, bool more,
-                      struct kd_key_page *out, struct kd_error *err)
+                      const struct kd_search_plan *plan, int64_t live, bool first_page,
+                      bool more, struct kd_key_page *out, struct kd_error *err)
 {
     bool filtered = (q->external_id && *q->external_id) || pattern;
     if (filtered && first_page && !more) {
         out->total = (int64_t)out->len;
         return 0;
     }
-    if (!filtered)
-        return live_keys(s, q->api_id, &out->total, err);
-    if (pattern && !plan->use_index) {
-        int64_t live;
-        if (live_keys(s, q->api_id, &live, err) < 0)
-            return -1;
-        if (live > KD_FILTER_SCAN_COUNT_MAX) {
-            out->total = -1;
-            return 0;
-        }
+    if (!filtered || (pattern && !plan->use_index && live > KD_FILTER_SCAN_COUNT_MAX)) {
+        out->total = filtered ? -1 : live;
+        return 0;
     }
     const char *sql = plan->use_index ? "SELECT count(*) FROM (SELECT 1 FROM " FROM_CANDIDATES
                                         " WHERE " WHERE_FILTERS " LIMIT ?5)"
@@ -263,7 +248,8 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
         return kd_error_set(err, KD_ERR_INVALID, "apiId", "apiId is required to list keys");
     if ((int)q->sort < 0 || (int)q->sort >= N_SORTS)
         return kd_error_set(err, KD_ERR_INVALID, "sort", "unknown sort column");
-    if (api_exists(s, q->api_id, err) < 0)
+    int64_t live = 0;
+    if (api_live_keys(s, q->api_id, &live, err) < 0)
         return -1;
     int64_t now = kd_now_ms();
     int limit = kd_page_limit(&q->page);
@@ -320,7 +306,7 @@ int kd_engine_key_list(struct kd_store *s, const struct kd_key_query *q,
         free(out->next_cursor);
         out->next_cursor = NULL;
     }
-    if (q->page.want_total && count_keys(s, q, pattern, &plan, cur_id == NULL, more, out, err) < 0)
+    if (q->page.want_total && count_keys(s, q, pattern, &plan, live, cur_id == NULL, more, out, err) < 0)
         goto out;
     if (kd_keyrow_load_children(s, out->items, rids, out->len, q->include_grants, now, err) < 0)
         goto out;
