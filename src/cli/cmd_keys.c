@@ -448,7 +448,9 @@ static const struct kd_verb verbs[] = {
     {"list", keys_list,
      "keys list --api ID [--filter S] [--owner EXTID] [--sort created|name|expires|credits|"
      "last-used] [--desc] [--limit N] [--cursor C] [--all]",
-     "The filter matches name, start, id, owner and meta, ignoring case.\n"},
+     "The filter matches name, start, owner and meta text, or the start of the id, ignoring\n"
+     "the case of ASCII letters.  A filter too common for the keystore's search index is\n"
+     "scanned; in an API of more than 20,000 keys its total is then left open (null).\n"},
     {"get", keys_get, "keys get ID",
      "Every field, with the permissions the key holds directly and through roles.\n"},
     {"create", kd_keys_create, "keys create --api ID [--count N] [field options]",
