@@ -64,6 +64,16 @@ if [ -n "$(sqlite3 "$KS" "SELECT 1 FROM sqlite_master WHERE name = 'key_usage'")
                    SELECT rid, request_count, last_used_at FROM keys
                    WHERE last_used_at IS NOT NULL" || exit 1
 fi
+# Schema 5 keeps credits in key_credits (keys.remaining is no longer read):
+# move them there when the keystore has it.
+if [ -n "$(sqlite3 "$KS" "SELECT 1 FROM sqlite_master WHERE name = 'key_credits'")" ]; then
+    sqlite3 "$KS" "BEGIN;
+                   INSERT OR REPLACE INTO key_credits(key_rid, remaining, last_refill_at)
+                   SELECT rid, remaining, last_refill_at FROM keys WHERE remaining IS NOT NULL;
+                   UPDATE keys SET remaining = NULL, last_refill_at = NULL
+                   WHERE remaining IS NOT NULL OR last_refill_at IS NOT NULL;
+                   COMMIT" || exit 1
+fi
 t1=$(ms)
 echo "built in $((t1 - t0)) ms"
 
@@ -71,9 +81,10 @@ echo "built in $((t1 - t0)) ms"
 t0=$(ms); sqlite3 "$KS" "SELECT count(*) FROM keys" >/dev/null; t1=$(ms)
 ref_count=$((t1 - t0))
 t0=$(ms)
-sqlite3 "$KS" "SELECT count(*), sum(length(k.id) + length(k.name) + ifnull(k.remaining, 0)
+sqlite3 "$KS" "SELECT count(*), sum(length(k.id) + length(k.name) + ifnull(c.remaining, 0)
                + ifnull(k.expires, 0) % 7 + ifnull(r.lim, 0))
-               FROM keys k LEFT JOIN ratelimits r ON r.key_rid = k.rid" >/dev/null
+               FROM keys k LEFT JOIN key_credits c ON c.key_rid = k.rid
+               LEFT JOIN ratelimits r ON r.key_rid = k.rid" >/dev/null
 t1=$(ms)
 ref_scan=$((t1 - t0))
 
@@ -94,7 +105,7 @@ print("audited %d keys: %d findings (%s)" % (d["summary"]["keys"], len(d["findin
       ", ".join("%s %d" % kv for kv in sorted(c.items()))))
 PY
 echo "reference: SELECT count(*) FROM keys        $ref_count ms"
-echo "reference: one full scan (keys + ratelimits) $ref_scan ms"
+echo "reference: one full scan (keys + credits + ratelimits) $ref_scan ms"
 echo "keydeck --json audit --min-severity info     $audit ms (exit $st)"
 echo "keydeck audit --min-severity critical        $audit_quiet ms (scan, little output)"
 if [ "$audit" -lt 5000 ]; then verdict=PASS; else verdict=MISS; fi

@@ -203,12 +203,17 @@ static void bulk_fill(struct kd_store *s, const char *api_id, long have, long n,
                            "auto_apply) VALUES(?1, ?2, 'default', 1000000000000, 60000, 1)",
                            -1, &rl, NULL) != SQLITE_OK)
         die_sql(s->db, "prepare ratelimit insert");
+    sqlite3_stmt *cr;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO key_credits(key_rid, remaining) VALUES(?1, 1000000000000)",
+                           -1, &cr, NULL) != SQLITE_OK)
+        die_sql(s->db, "prepare credits insert");
     sqlite3 *db = s->db;
     sql_exec(db, "PRAGMA cache_size=-262144"); /* 256 MB for the build only */
     sqlite3_stmt *ins;
     if (sqlite3_prepare_v2(db,
-                           "INSERT INTO keys(id, api_id, hash, start, byte_length, created_at, "
-                           "remaining) VALUES(?1, ?2, ?3, ?4, 16, ?5, ?6)",
+                           "INSERT INTO keys(id, api_id, hash, start, byte_length, created_at) "
+                           "VALUES(?1, ?2, ?3, ?4, 16, ?5)",
                            -1, &ins, NULL) != SQLITE_OK)
         die_sql(db, "prepare insert");
     struct timespec ts;
@@ -237,13 +242,15 @@ static void bulk_fill(struct kd_store *s, const char *api_id, long have, long n,
             } else if ((i - have) % beyond_stride == 1 && sp->n_beyond < sp->want_beyond) {
                 sp->beyond[sp->n_beyond++] = kd_xstrdup(k.plaintext); /* plain */
             }
-            if (kind == 1)
-                sqlite3_bind_int64(ins, 6, 1000000000000LL);
-            else
-                sqlite3_bind_null(ins, 6);
             if (sqlite3_step(ins) != SQLITE_DONE)
                 die_sql(db, "insert key");
             sqlite3_reset(ins);
+            if (kind == 1) {
+                sqlite3_bind_int64(cr, 1, sqlite3_last_insert_rowid(db));
+                if (sqlite3_step(cr) != SQLITE_DONE)
+                    die_sql(db, "insert credits");
+                sqlite3_reset(cr);
+            }
             if (kind == 2) {
                 char *rl_id = kd_id_new("rl", at + i);
                 sqlite3_bind_text(rl, 1, rl_id, -1, SQLITE_TRANSIENT);
@@ -260,6 +267,7 @@ static void bulk_fill(struct kd_store *s, const char *api_id, long have, long n,
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(rl);
+    sqlite3_finalize(cr);
     sql_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 

@@ -32,9 +32,9 @@ static const char *sort_expr(enum kd_key_sort sort)
     case KD_SORT_EXPIRES:
         return "coalesce(k.expires, 9223372036854775807)";
     case KD_SORT_CREDITS:
-        return "coalesce(k.remaining, 9223372036854775807)";
+        return "coalesce(kc.remaining, 9223372036854775807)";
     case KD_SORT_LAST_USED:
-        return "coalesce((SELECT u.last_used_at FROM key_usage u WHERE u.key_rid = k.rid), 0)";
+        return "coalesce(u.last_used_at, 0)";
     case KD_SORT_CREATED:
         break;
     }
@@ -51,8 +51,9 @@ static const char *sort_expr(enum kd_key_sort sort)
  * the keys whose id starts with the filter (?7 up to ?9). */
 #define FROM_CANDIDATES                                                                  \
     "(SELECT rowid AS rid FROM key_search WHERE key_search MATCH ?8 "                    \
-    "UNION SELECT rid FROM keys WHERE id >= ?7 AND id < ?9) c CROSS JOIN keys k ON k.rid = c.rid"
-#define FROM_ALL "keys k"
+    "UNION SELECT rid FROM keys WHERE id >= ?7 AND id < ?9) c CROSS JOIN keys k ON k.rid = c.rid" \
+    KD_KEYROW_JOINS
+#define FROM_ALL KD_KEYROW_FROM
 
 /*
  * The statement for one sort, direction, "has a cursor" and "reads the
@@ -74,7 +75,7 @@ static const char *list_sql(enum kd_key_sort sort, bool desc, bool after, bool i
     else if (after)
         snprintf(keyset, sizeof keyset, " AND (%s, k.id) %s (?4, ?5)", expr, cmp);
     if (indexed) /* sort the candidates' rids, then read just the page's rows */
-        *slot = kd_xasprintf("SELECT " KD_KEYROW_COLS ", %s FROM keys k WHERE k.rid IN ("
+        *slot = kd_xasprintf("SELECT " KD_KEYROW_COLS ", %s FROM " KD_KEYROW_FROM " WHERE k.rid IN ("
                              "SELECT k.rid FROM " FROM_CANDIDATES " WHERE " WHERE_FILTERS
                              "%s ORDER BY %s %s, k.id %s LIMIT ?6) ORDER BY %s %s, k.id %s",
                              expr, keyset, expr, dir, dir, expr, dir, dir);

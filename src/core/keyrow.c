@@ -59,27 +59,47 @@ void kd_keyrow_bind_text(sqlite3_stmt *st, int i, const char *v, bool empty_is_n
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-void kd_keyrow_bind_credits(sqlite3_stmt *st, int first, const struct kd_credits *c)
+void kd_keyrow_bind_refill(sqlite3_stmt *st, int first, const struct kd_credits *c)
 {
-    /* Unlimited credits carry no refill: the schema's NULL remaining says it all. */
+    /* Unlimited credits carry no refill. */
     bool refill = c->limited && c->refill.interval != KD_REFILL_NONE;
-    if (c->limited)
-        sqlite3_bind_int64(st, first, c->remaining);
-    else
-        sqlite3_bind_null(st, first);
-    sqlite3_bind_int(st, first + 1, refill ? (int)c->refill.interval : KD_REFILL_NONE);
+    sqlite3_bind_int(st, first, refill ? (int)c->refill.interval : KD_REFILL_NONE);
     if (refill)
-        sqlite3_bind_int64(st, first + 2, c->refill.amount);
+        sqlite3_bind_int64(st, first + 1, c->refill.amount);
+    else
+        sqlite3_bind_null(st, first + 1);
+    if (refill && c->refill.interval == KD_REFILL_MONTHLY)
+        sqlite3_bind_int(st, first + 2, c->refill.refill_day);
     else
         sqlite3_bind_null(st, first + 2);
-    if (refill && c->refill.interval == KD_REFILL_MONTHLY)
-        sqlite3_bind_int(st, first + 3, c->refill.refill_day);
+    if (refill && c->refill.interval == KD_REFILL_EVERY)
+        sqlite3_bind_int64(st, first + 3, c->refill.every_ms);
     else
         sqlite3_bind_null(st, first + 3);
-    if (refill && c->refill.interval == KD_REFILL_EVERY)
-        sqlite3_bind_int64(st, first + 4, c->refill.every_ms);
+}
+
+int kd_keyrow_write_credits(struct kd_store *s, int64_t rid, const struct kd_credits *c,
+                            struct kd_error *err)
+{
+    if (!c->limited)
+        return kd_keyrow_exec(s, "DELETE FROM key_credits WHERE key_rid = ?1", rid, 0, 0, err);
+    sqlite3_stmt *st = kd_store_stmt(
+        s,
+        "INSERT INTO key_credits(key_rid, remaining, last_refill_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(key_rid) DO UPDATE SET remaining = excluded.remaining, "
+        "last_refill_at = excluded.last_refill_at",
+        err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, rid);
+    sqlite3_bind_int64(st, 2, c->remaining);
+    if (c->refill.interval != KD_REFILL_NONE && c->last_refill_at)
+        sqlite3_bind_int64(st, 3, c->last_refill_at);
     else
-        sqlite3_bind_null(st, first + 4);
+        sqlite3_bind_null(st, 3);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "saving the key's credits");
 }
 
 int kd_keyrow_find(struct kd_store *s, const char *key_id, bool include_deleted,
@@ -88,7 +108,7 @@ int kd_keyrow_find(struct kd_store *s, const char *key_id, bool include_deleted,
     if (!key_id || !*key_id)
         return kd_error_set(err, KD_ERR_INVALID, "keyId", "keyId is required");
     sqlite3_stmt *st = kd_store_stmt(
-        s, "SELECT " KD_KEYROW_COLS ", k.deleted_at FROM keys k WHERE k.id = ?1", err);
+        s, "SELECT " KD_KEYROW_COLS ", k.deleted_at FROM " KD_KEYROW_FROM " WHERE k.id = ?1", err);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
@@ -464,9 +484,8 @@ int kd_keyrow_write_settings(struct kd_store *s, int64_t rid, const struct kd_ke
     sqlite3_stmt *st = kd_store_stmt(
         s,
         "UPDATE keys SET name = ?2, external_id = ?3, meta = ?4, environment = ?5, "
-        "enabled = ?6, expires = ?7, remaining = ?8, refill_interval = ?9, "
-        "refill_amount = ?10, refill_day = ?11, refill_every_ms = ?12, last_refill_at = ?13, "
-        "updated_at = ?14 WHERE rid = ?1",
+        "enabled = ?6, expires = ?7, refill_interval = ?8, refill_amount = ?9, "
+        "refill_day = ?10, refill_every_ms = ?11, updated_at = ?12 WHERE rid = ?1",
         err);
     if (!st)
         return -1;
@@ -480,14 +499,11 @@ int kd_keyrow_write_settings(struct kd_store *s, int64_t rid, const struct kd_ke
         sqlite3_bind_int64(st, 7, k->expires);
     else
         sqlite3_bind_null(st, 7);
-    kd_keyrow_bind_credits(st, 8, &k->credits);
-    if (k->credits.limited && k->credits.refill.interval != KD_REFILL_NONE &&
-        k->credits.last_refill_at)
-        sqlite3_bind_int64(st, 13, k->credits.last_refill_at);
-    else
-        sqlite3_bind_null(st, 13);
-    sqlite3_bind_int64(st, 14, now);
+    kd_keyrow_bind_refill(st, 8, &k->credits);
+    sqlite3_bind_int64(st, 12, now);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "updating the key");
+    if (rc != SQLITE_DONE)
+        return kd_store_fail(s, err, "updating the key");
+    return kd_keyrow_write_credits(s, rid, &k->credits, err);
 }

@@ -19,15 +19,17 @@
 #include "util/error.h"
 #include "util/strlist.h"
 
-/* The columns kd_keyrow_read expects, in order, from a keys table aliased "k". */
+/* The columns kd_keyrow_read expects, in order, from KD_KEYROW_FROM: the key row
+ * "k", its credits "kc" (schema_v5.sql) and its usage counters "u" (schema_v2.sql). */
 #define KD_KEYROW_COLS                                                              \
     "k.rid, k.id, k.api_id, k.start, k.prefix, k.byte_length, k.name, k.external_id, " \
-    "k.meta, k.environment, k.enabled, k.recoverable, k.expires, k.remaining, "    \
+    "k.meta, k.environment, k.enabled, k.recoverable, k.expires, kc.remaining, "   \
     "k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "        \
-    "k.last_refill_at, "                                                            \
-    "(SELECT u.request_count FROM key_usage u WHERE u.key_rid = k.rid), "           \
-    "(SELECT u.last_used_at FROM key_usage u WHERE u.key_rid = k.rid), "            \
-    "k.created_at, k.updated_at"
+    "kc.last_refill_at, u.request_count, u.last_used_at, k.created_at, k.updated_at"
+#define KD_KEYROW_JOINS                                                             \
+    " LEFT JOIN key_credits kc ON kc.key_rid = k.rid"                              \
+    " LEFT JOIN key_usage u ON u.key_rid = k.rid"
+#define KD_KEYROW_FROM "keys k" KD_KEYROW_JOINS
 #define KD_KEYROW_NCOLS 23
 
 /** Fill k (initialised by the caller) from the columns at col..col+22; returns rid. */
@@ -64,9 +66,14 @@ int kd_keyrow_set_perm_ids(struct kd_store *s, int64_t rid, const struct kd_strl
 int kd_keyrow_insert_ratelimits(struct kd_store *s, int64_t rid, const struct kd_ratelimit *rl,
                                 size_t n, int64_t now_ms, struct kd_error *err);
 
-/** Bind credits to remaining, refill_interval, refill_amount, refill_day,
- *  refill_every_ms at parameters first..first+4. */
-void kd_keyrow_bind_credits(sqlite3_stmt *st, int first, const struct kd_credits *c);
+/** Bind the refill schedule of credits to refill_interval, refill_amount,
+ *  refill_day, refill_every_ms at parameters first..first+3. */
+void kd_keyrow_bind_refill(sqlite3_stmt *st, int first, const struct kd_credits *c);
+
+/** Store a key's credits: its key_credits row when limited, none when unlimited.
+ *  last_refill_at is kept only for a refill schedule. */
+int kd_keyrow_write_credits(struct kd_store *s, int64_t rid, const struct kd_credits *c,
+                            struct kd_error *err);
 
 /** Bind text or NULL (NULL for a NULL pointer, or for "" when empty_is_null). */
 void kd_keyrow_bind_text(sqlite3_stmt *st, int i, const char *v, bool empty_is_null);

@@ -157,10 +157,10 @@ static int create_locked(struct kd_store *s, const struct kd_key *spec, const ui
     sqlite3_stmt *st = kd_store_stmt(
         s,
         "INSERT INTO keys(id, api_id, hash, start, prefix, byte_length, name, external_id, "
-        "meta, environment, enabled, recoverable, expires, remaining, refill_interval, "
-        "refill_amount, refill_day, refill_every_ms, last_refill_at, created_at) "
+        "meta, environment, enabled, recoverable, expires, refill_interval, refill_amount, "
+        "refill_day, refill_every_ms, created_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-        "?18, ?19, ?20)",
+        "?18)",
         err);
     if (!st)
         goto out;
@@ -180,13 +180,8 @@ static int create_locked(struct kd_store *s, const struct kd_key *spec, const ui
         sqlite3_bind_int64(st, 13, spec->expires);
     else
         sqlite3_bind_null(st, 13);
-    kd_keyrow_bind_credits(st, 14, &spec->credits);
-    if (spec->credits.limited && spec->credits.refill.interval != KD_REFILL_NONE)
-        sqlite3_bind_int64(st, 19, spec->credits.last_refill_at ? spec->credits.last_refill_at
-                                                                : now);
-    else
-        sqlite3_bind_null(st, 19);
-    sqlite3_bind_int64(st, 20, now);
+    kd_keyrow_bind_refill(st, 14, &spec->credits);
+    sqlite3_bind_int64(st, 18, now);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
@@ -199,6 +194,13 @@ static int create_locked(struct kd_store *s, const struct kd_key *spec, const ui
         goto out;
     }
     int64_t rid = sqlite3_last_insert_rowid(s->db);
+    if (spec->credits.limited) {
+        struct kd_credits credits = spec->credits;
+        if (!credits.last_refill_at) /* a refill schedule counts from now */
+            credits.last_refill_at = now;
+        if (kd_keyrow_write_credits(s, rid, &credits, err) < 0)
+            goto out;
+    }
 
     if (kd_keyrow_insert_ratelimits(s, rid, spec->ratelimits, spec->n_ratelimits, now, err) < 0 ||
         kd_keyrow_set_role_ids(s, rid, &role_ids, false, err) < 0 ||

@@ -27,6 +27,9 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 #include "core/schema_v4.inc"
     ;
+static const char schema_v5[] =
+#include "core/schema_v5.inc"
+    ;
 
 struct migration {
     int version;
@@ -58,6 +61,7 @@ static const struct migration migrations[] = {
     {2, schema_v2, NULL}, /* key_usage table, keys.auto_limits */
     {3, schema_v3, NULL}, /* apis.live_keys, kept by triggers */
     {4, schema_v4, NULL}, /* key_search, the filter's index */
+    {5, schema_v5, NULL}, /* key_credits, apart from the key rows */
 };
 
 static int pragma_int(struct kd_store *s, const char *sql, int *out, struct kd_error *err)

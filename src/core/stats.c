@@ -150,9 +150,9 @@ int kd_engine_stats(struct kd_store *s, const struct kd_stats_query *q, struct k
         goto fail;
 
     snprintf(sql, sizeof sql,
-             "SELECT k.id, k.api_id, k.name, k.remaining FROM keys k "
-             "JOIN apis a ON a.id = k.api_id WHERE %s AND k.remaining > 0 "
-             "ORDER BY k.remaining, k.id LIMIT ?5",
+             "SELECT k.id, k.api_id, k.name, kc.remaining FROM key_credits kc "
+             "JOIN keys k ON k.rid = kc.key_rid JOIN apis a ON a.id = k.api_id "
+             "WHERE %s AND kc.remaining > 0 ORDER BY kc.remaining, k.id LIMIT ?5",
              k_filter(q));
     st = prep(s, sql, q, since, until, top_n, err);
     if (!st || read_list(s, st, false, &out->low_credits, &out->n_low_credits, err) < 0)

@@ -16,7 +16,7 @@
 
 #include "util/error.h"
 
-#define KD_SCHEMA_VERSION 4 /* the newest version this build knows */
+#define KD_SCHEMA_VERSION 5 /* the newest version this build knows */
 
 struct kd_vault; /* vault.h */
 

@@ -9,16 +9,15 @@ libkeydeck_a_SOURCES += \
 	src/core/engine.h
 
 # Migration N is schema_vN.sql, compiled in as C string literals (one per line).
-EXTRA_DIST += src/core/schema_v1.sql src/core/schema_v2.sql src/core/schema_v3.sql \
-	src/core/schema_v4.sql
-BUILT_SOURCES += src/core/schema_v1.inc src/core/schema_v2.inc src/core/schema_v3.inc \
-	src/core/schema_v4.inc
-CLEANFILES += src/core/schema_v1.inc src/core/schema_v2.inc src/core/schema_v3.inc \
-	src/core/schema_v4.inc
+SCHEMA_SQL = src/core/schema_v1.sql src/core/schema_v2.sql src/core/schema_v3.sql \
+	src/core/schema_v4.sql src/core/schema_v5.sql
+SCHEMA_INC = $(SCHEMA_SQL:.sql=.inc)
+EXTRA_DIST += $(SCHEMA_SQL)
+BUILT_SOURCES += $(SCHEMA_INC)
+CLEANFILES += $(SCHEMA_INC)
 SUFFIXES = .sql .inc
 .sql.inc:
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@-t && mv $@-t $@
 # Also when a single target (a test) is made, which skips BUILT_SOURCES.
-src/core/migrations.$(OBJEXT): src/core/schema_v1.inc src/core/schema_v2.inc \
-	src/core/schema_v3.inc src/core/schema_v4.inc
+src/core/migrations.$(OBJEXT): $(SCHEMA_INC)

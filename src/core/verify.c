@@ -47,13 +47,15 @@ static char *col_text(sqlite3_stmt *st, int i)
 }
 
 /* Only what verification needs; "has an auto-apply limit" is kept on the row by
- * triggers (schema_v2.sql), so no subquery. */
+ * triggers (schema_v2.sql), so no subquery.  Credits live in their own narrow
+ * table (schema_v5.sql), so a charge rewrites a small row of a small table. */
 static const char lookup_sql[] =
     "SELECT k.rid, k.id, k.api_id, k.name, k.meta, k.expires, k.enabled, k.external_id, "
-    "k.remaining, k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "
-    "k.last_refill_at, k.created_at, "
+    "kc.remaining, k.refill_interval, k.refill_amount, k.refill_day, k.refill_every_ms, "
+    "kc.last_refill_at, k.created_at, "
     "k.deleted_at IS NOT NULL OR a.deleted_at IS NOT NULL, k.auto_limits "
-    "FROM keys k JOIN apis a ON a.id = k.api_id WHERE k.hash = ?1";
+    "FROM keys k JOIN apis a ON a.id = k.api_id "
+    "LEFT JOIN key_credits kc ON kc.key_rid = k.rid WHERE k.hash = ?1";
 
 /* Read the row from the database: 1 found, 0 not found, -1 error. */
 static int read_row(struct kd_store *s, const uint8_t digest[KD_DIGEST_LEN],
@@ -483,7 +485,7 @@ static int save_credits(struct kd_store *s, int64_t rid, const struct kd_credits
                         struct kd_error *err)
 {
     sqlite3_stmt *st = kd_store_stmt(
-        s, "UPDATE keys SET remaining = ?2, last_refill_at = ?3 WHERE rid = ?1", err);
+        s, "UPDATE key_credits SET remaining = ?2, last_refill_at = ?3 WHERE key_rid = ?1", err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, rid);
@@ -494,7 +496,15 @@ static int save_credits(struct kd_store *s, int64_t rid, const struct kd_credits
         sqlite3_bind_null(st, 3);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "charging credits");
+    if (rc != SQLITE_DONE)
+        return kd_store_fail(s, err, "charging credits");
+    /* Read under this lock, so the row is there unless someone bypassed keydeck;
+     * a charge that changed nothing must not answer VALID. */
+    if (sqlite3_changes(s->db) != 1)
+        return kd_error_set(err, KD_ERR_STORE, NULL,
+                            "keystore %s: the key's credits row vanished while charging it",
+                            s->path);
+    return 0;
 }
 
 /* Take cost credits, or find them exceeded; a due refill first.  Leaves

@@ -114,6 +114,17 @@ static inline void fx_world(struct kd_store *s)
     fx_role(s, "viewer", "docs.read");
 }
 
+/* Take the keystore back to schema 4 (credits on the key rows), as a keydeck
+ * from before schema_v5.sql left it, for the migration tests. */
+static inline void fx_schema_back_to_v4(struct kd_store *s)
+{
+    fx_exec(s, "UPDATE keys SET "
+               "remaining = (SELECT c.remaining FROM key_credits c WHERE c.key_rid = keys.rid), "
+               "last_refill_at = "
+               "(SELECT c.last_refill_at FROM key_credits c WHERE c.key_rid = keys.rid); "
+               "DROP TABLE key_credits; PRAGMA user_version = 4");
+}
+
 /* Create a key from spec (api_id defaulting to api_main); aborts the test on error. */
 static inline void fx_create(struct kd_store *s, struct kd_key *spec, struct kd_key_secret *out)
 {

@@ -977,12 +977,13 @@ START_TEST(credits_operations)
     kd_key_free(&k);
 
     /* Unlimited clears the refill too. */
-    fx_exec(s, "UPDATE keys SET refill_interval = 1, refill_amount = 50, last_refill_at = 0");
+    fx_exec(s, "UPDATE keys SET refill_interval = 1, refill_amount = 50");
     ck_assert_int_eq(kd_engine_key_credits(s, sec.key_id, KD_ENGINE_CREDITS_SET, true, 0, &c,
                                            &err),
                      0);
     ck_assert(!c.limited);
-    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM keys WHERE remaining IS NULL AND "
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM key_credits"), 0);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM keys WHERE "
                                "refill_interval = 0 AND refill_amount IS NULL"),
                      1);
     ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM audit_log WHERE action = 'key.credits'"), 5);

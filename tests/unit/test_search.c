@@ -268,6 +268,7 @@ START_TEST(migration_indexes_existing_keys)
     fx_world(s);
     make_key(s, "api_main", "older-key", "owner-1", NULL, NULL);
     make_key(s, "api_main", "older-too", NULL, "{\"older\":true}", NULL);
+    fx_schema_back_to_v4(s);
     fx_exec(s, "DROP TRIGGER key_search_unindex; DROP TRIGGER key_search_reindex; "
                "DROP TRIGGER key_search_delete; DROP VIEW key_search_text; "
                "DROP TABLE key_search; PRAGMA user_version = 3");

@@ -63,10 +63,14 @@ static enum kd_verify_code vfy(struct kd_store *s, const char *key, const char *
     return c;
 }
 
-static int64_t key_int(struct kd_store *s, const char *col, const char *id)
+/* A column of the key's stored credits (key_credits), -1 for none or NULL. */
+static int64_t credits_int(struct kd_store *s, const char *col, const char *id)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT coalesce(%s, -1) FROM keys WHERE id = '%s'", col, id);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce((SELECT c.%s FROM key_credits c WHERE c.key_rid = k.rid), -1) "
+             "FROM keys k WHERE k.id = '%s'",
+             col, id);
     return fx_int(s, sql);
 }
 
@@ -169,7 +173,7 @@ START_TEST(every_code)
                      KD_VERIFY_USAGE_EXCEEDED);
     ck_assert_int_eq(r.key.credits.remaining, 0);
     kd_verify_result_free(&r);
-    ck_assert_int_eq(key_int(s, "remaining", credits.id), 0);
+    ck_assert_int_eq(credits_int(s, "remaining", credits.id), 0);
 
     /* api_id scoping, deleted keys and deleted APIs are all NOT_FOUND. */
     struct kd_verify_request req;
@@ -242,12 +246,12 @@ START_TEST(order_between_codes)
     spec.credits.remaining = 5;
     struct made d = make(s, &spec);
     ck_assert_int_eq(vfy(s, d.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
-    ck_assert_int_eq(key_int(s, "remaining", d.id), 4);
+    ck_assert_int_eq(credits_int(s, "remaining", d.id), 4);
     ck_assert_int_eq(vfy(s, d.key, NULL, KD_COST_DEFAULT), KD_VERIFY_RATE_LIMITED);
-    ck_assert_int_eq(key_int(s, "remaining", d.id), 4);
-    fx_exec(s, "UPDATE keys SET remaining = 0");
+    ck_assert_int_eq(credits_int(s, "remaining", d.id), 4);
+    fx_exec(s, "UPDATE key_credits SET remaining = 0");
     ck_assert_int_eq(vfy(s, d.key, NULL, KD_COST_DEFAULT), KD_VERIFY_RATE_LIMITED);
-    ck_assert_int_eq(key_int(s, "remaining", d.id), 0);
+    ck_assert_int_eq(credits_int(s, "remaining", d.id), 0);
 
     /* credits exhausted (with a limit that allows) -> USAGE_EXCEEDED */
     kd_key_init(&spec);
@@ -257,7 +261,7 @@ START_TEST(order_between_codes)
     struct made e = make(s, &spec);
     ck_assert_int_eq(vfy(s, e.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
     ck_assert_int_eq(vfy(s, e.key, NULL, KD_COST_DEFAULT), KD_VERIFY_USAGE_EXCEEDED);
-    ck_assert_int_eq(key_int(s, "remaining", e.id), 0);
+    ck_assert_int_eq(credits_int(s, "remaining", e.id), 0);
 
     made_free(&a);
     made_free(&b);
@@ -283,21 +287,21 @@ START_TEST(credit_costs)
     ck_assert_int_eq(r.key.credits.remaining, 10);
     kd_verify_result_free(&r);
     ck_assert_int_eq(vfy(s, k.key, NULL, 3), KD_VERIFY_VALID);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 7);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 7);
     ck_assert_int_eq(vfy_full(s, k.key, NULL, 8, NULL, 0, &r), KD_VERIFY_USAGE_EXCEEDED);
     ck_assert_int_eq(r.key.credits.remaining, 7);
     kd_verify_result_free(&r);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 7);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 7);
     ck_assert_int_eq(vfy(s, k.key, NULL, 7), KD_VERIFY_VALID);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 0);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 0);
     ck_assert_int_eq(vfy(s, k.key, NULL, 0), KD_VERIFY_VALID); /* 0 >= 0 */
     ck_assert_int_eq(vfy(s, k.key, NULL, KD_COST_DEFAULT), KD_VERIFY_USAGE_EXCEEDED);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 0);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 0);
 
     kd_key_init(&spec);
     struct made u = make(s, &spec);
     ck_assert_int_eq(vfy(s, u.key, NULL, 1000000), KD_VERIFY_VALID); /* unlimited */
-    ck_assert_int_eq(key_int(s, "remaining", u.id), -1);
+    ck_assert_int_eq(credits_int(s, "remaining", u.id), -1);
 
     struct kd_verify_request req;
     memset(&req, 0, sizeof req);
@@ -347,7 +351,7 @@ START_TEST(ratelimits_all_or_nothing)
     kd_verify_result_free(&r);
     ck_assert_int_eq(rl_current(s, "wide"), 2);   /* nothing taken from the one that allowed */
     ck_assert_int_eq(rl_current(s, "narrow"), 2);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 97); /* rate-limited spent no credit */
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 97); /* rate-limited spent no credit */
 
     /* A requested cost. */
     struct kd_verify_ratelimit_req wide3 = {"wide", 3, 0, 0};
@@ -360,7 +364,7 @@ START_TEST(ratelimits_all_or_nothing)
     kd_verify_result_free(&r);
 
     /* Unknown name: a request error, nothing written. */
-    int64_t before = key_int(s, "remaining", k.id);
+    int64_t before = credits_int(s, "remaining", k.id);
     struct kd_verify_ratelimit_req ghost = {"ghost", KD_COST_DEFAULT, 0, 0};
     struct kd_verify_request req;
     memset(&req, 0, sizeof req);
@@ -371,7 +375,7 @@ START_TEST(ratelimits_all_or_nothing)
     ck_assert_int_eq(kd_engine_verify(s, &req, &r, &err), -1);
     ck_assert_int_eq(err.code, KD_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(err.message, "ghost"));
-    ck_assert_int_eq(key_int(s, "remaining", k.id), before);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), before);
 
     /* Inline limit: limit + duration keyed on the key. */
     struct kd_verify_ratelimit_req inl = {"inline", KD_COST_DEFAULT, 2, 10000};
@@ -443,8 +447,8 @@ START_TEST(refill_daily_at_verify)
     ck_assert_int_eq(vfy_full(s, k.key, NULL, KD_COST_DEFAULT, NULL, 0, &r), KD_VERIFY_VALID);
     ck_assert_int_eq(r.key.credits.remaining, 4);
     kd_verify_result_free(&r);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 4);
-    ck_assert_int_eq(key_int(s, "last_refill_at", k.id), 1735776001000LL);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 4);
+    ck_assert_int_eq(credits_int(s, "last_refill_at", k.id), 1735776001000LL);
     /* Only once per day. */
     ck_assert_int_eq(vfy(s, k.key, NULL, 4), KD_VERIFY_VALID);
     ck_assert_int_eq(vfy(s, k.key, NULL, KD_COST_DEFAULT), KD_VERIFY_USAGE_EXCEEDED);
@@ -471,13 +475,13 @@ START_TEST(refill_monthly_day_31_at_verify)
     ck_assert_int_eq(vfy(s, k.key, NULL, KD_COST_DEFAULT), KD_VERIFY_USAGE_EXCEEDED);
     kd_clock_pin(1740700801000LL); /* 2025-02-28T00:00:01: February's last day */
     ck_assert_int_eq(vfy(s, k.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 2);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 2);
     kd_clock_pin(1743336000000LL); /* 2025-03-30T12:00: no refill yet */
     ck_assert_int_eq(vfy(s, k.key, NULL, 2), KD_VERIFY_VALID);
     ck_assert_int_eq(vfy(s, k.key, NULL, KD_COST_DEFAULT), KD_VERIFY_USAGE_EXCEEDED);
     kd_clock_pin(1743379201000LL); /* 2025-03-31T00:00:01 */
     ck_assert_int_eq(vfy(s, k.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 2);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 2);
     made_free(&k);
     kd_store_close(s);
 }
@@ -711,7 +715,7 @@ START_TEST(plain_verify_takes_no_write_lock)
     ck_assert_int_eq(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(other);
     ck_assert_int_eq(vfy(s, counted.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
-    ck_assert_int_eq(key_int(s, "remaining", counted.id), 9);
+    ck_assert_int_eq(credits_int(s, "remaining", counted.id), 9);
     made_free(&plain);
     made_free(&counted);
     kd_store_close(s);
@@ -812,11 +816,69 @@ START_TEST(cached_credits_stay_exact)
     ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_VALID), 0);
     ck_assert_int_eq(remaining_after(a, m.key, KD_VERIFY_USAGE_EXCEEDED), 0);
     ck_assert_int_eq(remaining_after(b, m.key, KD_VERIFY_USAGE_EXCEEDED), 0);
-    ck_assert_int_eq(key_int(a, "remaining", m.id), 0);
+    ck_assert_int_eq(credits_int(a, "remaining", m.id), 0);
     kd_key_free(&u.values);
     made_free(&m);
     kd_store_close(b);
     kd_store_close(a);
+}
+END_TEST
+
+/* A schema-4 keystore (credits on the key rows) moves them to key_credits on
+ * open, and they keep counting from where they were. */
+START_TEST(credits_migrate_to_their_table)
+{
+    struct kd_store *s = fx_open();
+    fx_world(s);
+    struct kd_key spec;
+    kd_key_init(&spec);
+    spec.credits.limited = true;
+    spec.credits.remaining = 5;
+    spec.credits.refill.interval = KD_REFILL_DAILY;
+    spec.credits.refill.amount = 10;
+    struct made daily = make(s, &spec);
+    kd_key_init(&spec);
+    spec.credits.limited = true;
+    spec.credits.remaining = 3;
+    struct made fixed = make(s, &spec);
+    kd_key_init(&spec);
+    struct made unlimited = make(s, &spec);
+    ck_assert_int_eq(vfy(s, daily.key, NULL, KD_COST_DEFAULT), KD_VERIFY_VALID);
+    int64_t refilled_at = credits_int(s, "last_refill_at", daily.id);
+    ck_assert_int_eq(refilled_at, FX_NOW);
+    fx_schema_back_to_v4(s);
+    ck_assert_int_eq(fx_int(s, "SELECT sum(remaining) FROM keys"), 4 + 3);
+    kd_store_close(s);
+
+    s = fx_open_path(fx_path, 0);
+    ck_assert_int_eq(fx_int(s, "PRAGMA user_version"), KD_SCHEMA_VERSION);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM key_credits"), 2);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM keys WHERE remaining IS NOT NULL "
+                               "OR last_refill_at IS NOT NULL"),
+                     0);
+    struct kd_key k;
+    ck_assert_msg(kd_engine_key_get(s, daily.id, &k, &err) == 0, "%s", err.message);
+    ck_assert(k.credits.limited);
+    ck_assert_int_eq(k.credits.remaining, 4);
+    ck_assert_int_eq(k.credits.refill.interval, KD_REFILL_DAILY);
+    ck_assert_int_eq(k.credits.refill.amount, 10);
+    ck_assert_int_eq(k.credits.last_refill_at, refilled_at);
+    kd_key_free(&k);
+    ck_assert_msg(kd_engine_key_get(s, unlimited.id, &k, &err) == 0, "%s", err.message);
+    ck_assert(!k.credits.limited);
+    kd_key_free(&k);
+
+    ck_assert_int_eq(remaining_after(s, daily.key, KD_VERIFY_VALID), 3);
+    ck_assert_int_eq(vfy(s, fixed.key, NULL, 3), KD_VERIFY_VALID);
+    ck_assert_int_eq(vfy(s, fixed.key, NULL, KD_COST_DEFAULT), KD_VERIFY_USAGE_EXCEEDED);
+    ck_assert_int_eq(vfy(s, unlimited.key, NULL, 1000), KD_VERIFY_VALID);
+    /* A key deleted for good takes its credits row with it. */
+    ck_assert_msg(kd_engine_key_delete(s, fixed.id, true, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(fx_int(s, "SELECT count(*) FROM key_credits"), 1);
+    made_free(&daily);
+    made_free(&fixed);
+    made_free(&unlimited);
+    kd_store_close(s);
 }
 END_TEST
 
@@ -865,7 +927,7 @@ START_TEST(processes_never_overspend)
     }
     ck_assert_int_eq(total, 100);
     s = fx_open_path(fx_path, 0);
-    ck_assert_int_eq(key_int(s, "remaining", k.id), 0);
+    ck_assert_int_eq(credits_int(s, "remaining", k.id), 0);
     ck_assert_int_eq(request_count(s, k.id), PROCS * EACH);
     made_free(&k);
     kd_store_close(s);
@@ -888,6 +950,7 @@ static void add_cases(TCase *tc)
     tcase_add_test(tc, plain_verify_takes_no_write_lock);
     tcase_add_test(tc, cached_rows_follow_changes);
     tcase_add_test(tc, cached_credits_stay_exact);
+    tcase_add_test(tc, credits_migrate_to_their_table);
     tcase_add_test(tc, processes_never_overspend);
 }
 
