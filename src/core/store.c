@@ -285,10 +285,12 @@ int kd_store_meta_set(struct kd_store *s, const char *name, const char *value,
 static int data_version(struct kd_store *s, uint64_t *dv, struct kd_error *err)
 {
     /* A stepped-but-unreset SELECT would pin an old snapshot (and version).
-     * Only busy ones need it; this runs on every verification. */
-    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
-        if (sqlite3_stmt_busy(st))
-            sqlite3_reset(st);
+     * Only busy ones need it; this runs on every verification, so it walks our
+     * cache (every statement outside it is finalized where it is made) rather
+     * than sqlite3_next_stmt, which takes the connection's mutex per step. */
+    for (struct kd_store_stmt *n = s->stmts; n; n = n->next)
+        if (sqlite3_stmt_busy(n->st))
+            sqlite3_reset(n->st);
     sqlite3_stmt *st = kd_store_stmt(s, "PRAGMA data_version", err);
     if (!st)
         return -1;
