@@ -149,9 +149,10 @@ static struct kd_vlist_page *ensure_page(struct kd_vlist *l, size_t p)
         if (load_page(l, last) != 0)
             return NULL;
     }
-    struct kd_vlist_page *pg = &l->pages[p];
-    if (!pg->loaded && load_page(l, p) != 0)
+    /* Loading may grow l->pages (a new cursor slot): index it only after. */
+    if (!l->pages[p].loaded && load_page(l, p) != 0)
         return NULL;
+    struct kd_vlist_page *pg = &l->pages[p];
     pg->last_used = ++l->clock;
     return pg;
 }
