@@ -138,7 +138,8 @@ static int pair_cmp(const void *x, const void *y)
 
 static void duplicate_names(struct kd_audit_report *r, struct pairs *names, const char *api_id)
 {
-    qsort(names->items, names->len, sizeof *names->items, pair_cmp);
+    if (names->len > 1) /* an empty list has no array, and qsort wants one */
+        qsort(names->items, names->len, sizeof *names->items, pair_cmp);
     for (size_t i = 0; i < names->len;) {
         size_t j = i + 1;
         while (j < names->len && strcmp(names->items[j].a, names->items[i].a) == 0)
@@ -157,7 +158,8 @@ static void busy_owners(struct kd_audit_report *r, struct pairs *owners, int max
 {
     if (max_keys <= 0)
         return;
-    qsort(owners->items, owners->len, sizeof *owners->items, pair_cmp);
+    if (owners->len > 1)
+        qsort(owners->items, owners->len, sizeof *owners->items, pair_cmp);
     for (size_t i = 0; i < owners->len;) {
         size_t j = i + 1;
         while (j < owners->len && strcmp(owners->items[j].a, owners->items[i].a) == 0)
@@ -314,7 +316,8 @@ int kd_audit_run(struct kd_backend *b, const struct kd_audit_options *opt,
         kd_audit_report_free(out);
         return -1;
     }
-    qsort(out->findings, out->len, sizeof *out->findings, finding_cmp);
+    if (out->len > 1)
+        qsort(out->findings, out->len, sizeof *out->findings, finding_cmp);
     for (size_t i = 0; i < out->len; i++) {
         struct kd_audit_finding *f = &out->findings[i];
         const struct kd_audit_rule_info *ri = kd_audit_rule_info(f->rule);

@@ -56,7 +56,8 @@ static char *listed(struct kd_store *s, const char *api, const char *filter, enu
         cursor = page.next_cursor ? kd_xstrdup(page.next_cursor) : NULL;
         kd_key_page_free(&page);
     } while (cursor);
-    qsort(ids.items, ids.len, sizeof *ids.items, cmp_str);
+    if (ids.len) /* an empty list has no array, and qsort wants one */
+        qsort(ids.items, ids.len, sizeof *ids.items, cmp_str);
     char *out = kd_strlist_join(&ids, " ");
     kd_strlist_clear(&ids);
     return out;
