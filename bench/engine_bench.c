@@ -271,36 +271,6 @@ static void bulk_fill(struct kd_store *s, const char *api_id, long have, long n,
     sql_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
-/* The bare SQL lookup of the key rows verification reads, on the keystore's own
- * keys table, by the digests of keys: what SQLite alone takes for the rows of an
- * uncached verification (wider rows in a bigger table than the reference's). */
-static double own_lookup_rate(struct kd_store *s, char *const *keys, int n_keys)
-{
-    uint8_t(*digest)[KD_DIGEST_LEN] = kd_xcalloc((size_t)n_keys, sizeof *digest);
-    for (int i = 0; i < n_keys; i++)
-        kd_key_digest(keys[i], digest[i]);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT rid, id, api_id, name, meta, expires, enabled, external_id "
-                           "FROM keys WHERE hash = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        die_sql(s->db, "prepare own lookup");
-    long n = 0;
-    double t0 = now_s(), t = t0;
-    while (t - t0 < g_seconds) {
-        for (int i = 0; i < 1000; i++, n++) {
-            sqlite3_bind_blob(st, 1, digest[n % n_keys], KD_DIGEST_LEN, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_ROW)
-                die_sql(s->db, "own lookup");
-            sqlite3_reset(st);
-        }
-        t = now_s();
-    }
-    sqlite3_finalize(st);
-    free(digest);
-    return (double)n / (t - t0);
-}
-
 /* ---- references ---- */
 
 static double sha_rate(void)
@@ -375,38 +345,58 @@ static void ref_build(struct ref_db *r, const char *path, long n, int n_sample,
     sql_exec(r->db, "PRAGMA cache_size=-2000"); /* back to SQLite's default, as the store */
 }
 
-/* The i-th of `spread` sample rows, themselves spread over the whole sample. */
-static int ref_pick(const struct ref_db *r, long i, int spread)
+/* The i-th of `spread` rows out of n, themselves spread over all n. */
+static int spread_pick(int n, long i, int spread)
 {
-    return (int)(i % spread) * (r->n_sample / spread);
+    return (int)(i % spread) * (n / spread);
 }
 
-/* spread 1: the same row every time (as verifying one key); else `spread` rows
- * spread over the table, in turn. */
-static double ref_lookup_rate(struct ref_db *r, int spread)
+/* Lookups by sql (one blob parameter, a row for each) for g_seconds: lookups/s.
+ * spread of the n_digest digests are used in turn (spread_pick); spread 1 is
+ * the same row every time, as verifying one key. */
+static double blob_lookup_rate(sqlite3 *db, const char *sql, uint8_t (*digest)[32], int n_digest,
+                               int spread)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT rid, n FROM t WHERE hash = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        die_sql(r->db, "prepare lookup");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        die_sql(db, "prepare lookup");
     long n = 0;
-    int64_t sum = 0;
     double t0 = now_s(), t = t0;
     while (t - t0 < g_seconds) {
-        for (int i = 0; i < 1000; i++) {
-            sqlite3_bind_blob(st, 1, r->sample[ref_pick(r, n, spread)], 32, SQLITE_STATIC);
+        for (int i = 0; i < 1000; i++, n++) {
+            sqlite3_bind_blob(st, 1, digest[spread_pick(n_digest, n, spread)], 32,
+                              SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_ROW)
-                die_sql(r->db, "lookup");
-            sum += sqlite3_column_int64(st, 0);
+                die_sql(db, "lookup found nothing");
             sqlite3_reset(st);
-            n++;
         }
         t = now_s();
     }
     sqlite3_finalize(st);
-    if (sum == 0)
-        fprintf(stderr, "engine_bench: lookups found nothing\n");
     return (double)n / (t - t0);
+}
+
+/* The bare reference: the (narrow) reference table by its blob index. */
+static double ref_lookup_rate(struct ref_db *r, int spread)
+{
+    return blob_lookup_rate(r->db, "SELECT rid, n FROM t WHERE hash = ?1", r->sample, r->n_sample,
+                            spread);
+}
+
+/* The same on the keystore's own keys table, the columns of the key row
+ * verification reads, by the digests of keys: what SQLite alone takes for the
+ * rows of an uncached verification. */
+static double own_lookup_rate(struct kd_store *s, char *const *keys, int n_keys)
+{
+    uint8_t(*digest)[32] = kd_xcalloc((size_t)n_keys, sizeof *digest);
+    for (int i = 0; i < n_keys; i++)
+        kd_key_digest(keys[i], digest[i]);
+    double rate = blob_lookup_rate(s->db,
+                                   "SELECT rid, id, api_id, name, meta, expires, enabled, "
+                                   "external_id FROM keys WHERE hash = ?1",
+                                   digest, n_keys, n_keys);
+    free(digest);
+    return rate;
 }
 
 static double ref_update_rate(struct ref_db *r, int spread)
@@ -421,7 +411,7 @@ static double ref_update_rate(struct ref_db *r, int spread)
     double t0 = now_s(), t = t0;
     while (t - t0 < g_seconds) {
         for (int i = 0; i < 100; i++) {
-            sqlite3_bind_int64(u, 1, r->sample_rid[ref_pick(r, n, spread)]);
+            sqlite3_bind_int64(u, 1, r->sample_rid[spread_pick(r->n_sample, n, spread)]);
             if (sqlite3_step(b) != SQLITE_DONE || sqlite3_step(u) != SQLITE_DONE ||
                 sqlite3_step(c) != SQLITE_DONE)
                 die_sql(r->db, "update transaction");
