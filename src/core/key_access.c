@@ -143,7 +143,8 @@ int kd_engine_key_credits(struct kd_store *s, const char *key_id,
             c->remaining = c->remaining > value ? c->remaining - value : 0;
         }
     }
-    if (kd_keyrow_write_settings(s, rid, &k, now, err) < 0)
+    if (kd_keyrow_write_settings(s, rid, &k, now, err) < 0 ||
+        kd_keyrow_write_credits(s, rid, c, err) < 0)
         goto out;
     json_t *o = json_object();
     json_object_set_new(o, "op", json_string(credit_op_name(op)));

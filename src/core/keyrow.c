@@ -477,7 +477,8 @@ int kd_keyrow_exec(struct kd_store *s, const char *sql, int64_t rid, int64_t v, 
     return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "updating a key");
 }
 
-/* Write the row's scalar settings back (the fields update and credits can change). */
+/* Write the row's scalar settings back (the fields update and credits can change);
+ * the credits themselves are kd_keyrow_write_credits, for callers that change them. */
 int kd_keyrow_write_settings(struct kd_store *s, int64_t rid, const struct kd_key *k, int64_t now,
                           struct kd_error *err)
 {
@@ -503,7 +504,5 @@ int kd_keyrow_write_settings(struct kd_store *s, int64_t rid, const struct kd_ke
     sqlite3_bind_int64(st, 12, now);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return kd_store_fail(s, err, "updating the key");
-    return kd_keyrow_write_credits(s, rid, &k->credits, err);
+    return rc == SQLITE_DONE ? 0 : kd_store_fail(s, err, "updating the key");
 }

@@ -93,7 +93,8 @@ int kd_keyrow_fail(struct kd_store *s, int rc);
 /** Run sql with ?1 = rid, ?2 = v, ?3 = w (parameters the SQL lacks are ignored). */
 int kd_keyrow_exec(struct kd_store *s, const char *sql, int64_t rid, int64_t v, int64_t w,
                    struct kd_error *err);
-/** Write the row's settable scalar columns (name … credits) and updated_at = now. */
+/** Write the row's settable scalar columns (name … refill schedule) and updated_at = now;
+ *  the credits are kd_keyrow_write_credits. */
 int kd_keyrow_write_settings(struct kd_store *s, int64_t rid, const struct kd_key *k,
                              int64_t now, struct kd_error *err);
 

@@ -466,6 +466,8 @@ int kd_engine_key_update(struct kd_store *s, const char *key_id,
     }
     if (kd_keyrow_write_settings(s, rid, &cur, now, err) < 0)
         goto out;
+    if ((u->fields & KD_KF_CREDITS) && kd_keyrow_write_credits(s, rid, &cur.credits, err) < 0)
+        goto out;
     if ((u->fields & KD_KF_RATELIMITS) &&
         replace_ratelimits(s, rid, v->ratelimits, v->n_ratelimits, now, err) < 0)
         goto out;
